@@ -7,6 +7,7 @@
 .SUFFIXES:
 .SECONDEXPANSION:
 .DELETE_ON_ERROR:
+.PRECIOUS: build/asan/runner-%.c
 SHELL := /bin/sh
 
 PREFIX ?= /usr/local
@@ -16,7 +17,16 @@ CC ?= cc
 AR ?= ar
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 CFLAGS ?= -O2 -g
+# V=1 shows the full commands
+ifeq ($(V),1)
+Q :=
+msg = @:
+else
+Q := @
+msg = @printf '  %-6s %s\n'
+endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIBS := mime smtp dkim spf dmarc io
@@ -38,13 +48,15 @@ LIB_ARCHIVES := $(foreach l,$(filter $(BUILT_LIBS),$(LINK_ORDER)),build/lib/libe
 
 build/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+	$(msg) CC $<
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
 define lib_rule
 build/lib/libember-$(1).a: $(patsubst %.c,build/obj/%.o,$(call lib_srcs,$(1)))
 	@mkdir -p $$(@D)
-	rm -f $$@
-	$$(AR) rcs $$@ $$^
+	$$(msg) AR $$@
+	$$(Q)rm -f $$@
+	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(foreach l,$(BUILT_LIBS),$(eval $(call lib_rule,$(l))))
 
@@ -56,11 +68,13 @@ CMDS := bin/ember $(patsubst tools/%.c,bin/ember-%,$(CMD_SRCS))
 
 bin/ember: build/obj/tools/ember.o $(CLI_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 bin/ember-%: build/obj/tools/%.o $(CLI_OBJS) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(CLI_OBJS) $(LIB_ARCHIVES) $(PKG_LIBS) -lm
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLI_OBJS) $(LIB_ARCHIVES) $(PKG_LIBS) -lm
 
 .PHONY: all
 all: $(LIB_ARCHIVES) $(CMDS)
@@ -73,20 +87,22 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 build/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) -Itests/unit $(SAN_CFLAGS) -c $< -o $@
+	$(msg) CC-SAN $<
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) -Itests/unit $(SAN_CFLAGS) -c $< -o $@
 
 # Each tests/unit/LIB/NAME.c defines Suite *suite_NAME(void); the runner that
 # calls them all is generated, so adding a test file needs no other edit.
 build/asan/runner-%.c: $$(wildcard tests/unit/%/*.c) tests/unit/runner.sh
 	@mkdir -p $(@D)
-	sh tests/unit/runner.sh $* $(wildcard tests/unit/$*/*.c) > $@
+	$(Q)sh tests/unit/runner.sh $* $(wildcard tests/unit/$*/*.c) > $@
 
 build/asan/runner-%.o: build/asan/runner-%.c
-	$(CC) $(SAN_CFLAGS) $(shell pkg-config --cflags check 2>/dev/null) -c $< -o $@
+	$(Q)$(CC) $(SAN_CFLAGS) $(shell pkg-config --cflags check 2>/dev/null) -c $< -o $@
 
 define unit_rule
 build/asan/test-$(1): build/asan/runner-$(1).o $(patsubst %.c,build/asan/%.o,$(wildcard tests/unit/$(1)/*.c) $(LIB_SRCS))
-	$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CHECK_LIBS) -lm
+	$$(msg) LD-SAN $$@
+	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CHECK_LIBS) -lm
 endef
 $(foreach l,$(UNIT_LIBS),$(eval $(call unit_rule,$(l))))
 
@@ -99,7 +115,7 @@ deps:
 unit-tests: $(UNIT_TESTS)
 
 check: deps
-	$(MAKE) all unit-tests
+	@$(MAKE) --no-print-directory $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(NPROC)) all unit-tests
 	sh tests/run $(UNIT_TESTS)
 
 demo: deps
@@ -124,7 +140,8 @@ FUZZ_SRCS := $(wildcard fuzz/*.c)
 FUZZERS := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 build/fuzz/%: fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS_ALL) -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined \
+	$(msg) FUZZ $@
+	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
 
 .PHONY: fuzzers fuzz bench images corpus-check
