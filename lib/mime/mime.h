@@ -8,6 +8,8 @@ extern "C" {
 #endif
 
 #include "mime-core.h"
+#include "mime-fold.h"
+#include "mime-header.h"
 
 #ifdef __cplusplus
 }
