@@ -37,7 +37,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lidn2 -lpcre2-8 -lcares -lpsl -lmagic)
 
 CPPFLAGS_ALL := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DEMBER_VERSION='"$(VERSION)"' \
-	$(addprefix -Ilib/,$(LIBS)) -Itools/common $(PKG_CFLAGS)
+	$(addprefix -Ilib/,$(LIBS)) -Itools/common -Icorpus $(PKG_CFLAGS)
 CFLAGS_ALL := -std=c17 -Wall -Wextra -Werror -MMD -MP $(CFLAGS)
 
 # ---- libraries -------------------------------------------------------------
@@ -66,7 +66,7 @@ CLI_OBJS := $(patsubst %.c,build/obj/%.o,$(CLI_SRCS))
 CMD_SRCS := $(filter-out tools/ember.c,$(wildcard tools/*.c))
 CMDS := bin/ember $(patsubst tools/%.c,bin/ember-%,$(CMD_SRCS))
 
-bin/ember: build/obj/tools/ember.o $(CLI_OBJS)
+bin/ember: build/obj/tools/ember.o build/obj/tools/common/cli.o
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
@@ -75,6 +75,13 @@ bin/ember-%: build/obj/tools/%.o $(CLI_OBJS) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLI_OBJS) $(LIB_ARCHIVES) $(PKG_LIBS) -lm
+
+# the corpus generator and checker (corpus/*.c) go into ember-corpus
+CORPUS_OBJS := $(patsubst %.c,build/obj/%.o,$(wildcard corpus/*.c))
+bin/ember-corpus: build/obj/tools/corpus.o $(CORPUS_OBJS) $(CLI_OBJS) $(LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORPUS_OBJS) $(CLI_OBJS) $(LIB_ARCHIVES) $(PKG_LIBS) -lm
 
 .PHONY: all
 all: $(LIB_ARCHIVES) $(CMDS)
@@ -150,15 +157,27 @@ fuzz: deps
 	$(MAKE) fuzzers
 	sh fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
 
+# bench programs that link ember's libraries (bench/*/ember-*.c)
+BENCH_SRCS := $(wildcard bench/*/ember-*.c)
+BENCH_BINS := $(patsubst %.c,build/bench/%,$(notdir $(BENCH_SRCS)))
+build/bench/ember-%: $$(wildcard bench/*/ember-$$*.c) $(LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB_ARCHIVES) $(PKG_LIBS) -lm
+
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BENCH_BINS)
 	sh bench/run
 
 images:
 	@echo "make images: no image is defined yet (images/ is empty)"; exit 1
 
-corpus-check:
-	@echo "make corpus-check: the corpus generator does not exist yet"; exit 1
+# one million generated messages, streamed through a pipe: nothing on disk
+CORPUS_N ?= 1000000
+CORPUS_SEED ?= 1
+corpus-check: deps
+	@$(MAKE) --no-print-directory bin/ember-corpus
+	bin/ember-corpus gen --seed $(CORPUS_SEED) -n $(CORPUS_N) - | bin/ember-corpus check -
 
 .PHONY: clean
 clean:

@@ -273,8 +273,12 @@ static enum mime_hdr_ev step(struct mime_hdr_reader *r)
 enum mime_hdr_ev mime_hdr_reader_next(struct mime_hdr_reader *r, struct mime_field *f)
 {
 	for (;;) {
-		if (r->state == R_FAILED)
+		if (r->state == R_FAILED) {
+			memset(f, 0, sizeof *f);
+			f->offset = r->consumed;
+			f->line = r->lineno + 1;
 			return MIME_HDR_ERROR;
+		}
 		if (r->pend_defect) {
 			memset(f, 0, sizeof *f);
 			f->offset = r->defect_offset;
@@ -294,6 +298,8 @@ enum mime_hdr_ev mime_hdr_reader_next(struct mime_hdr_reader *r, struct mime_fie
 		int before = r->in_line;
 		size_t pos = r->in_pos;
 		enum mime_hdr_ev ev = step(r);
+		if (ev == MIME_HDR_ERROR)
+			continue; /* filled above */
 		if (ev != MIME_HDR_AWAIT)
 			return ev;
 		if (!r->pend_defect && !r->pend_field && pos == r->in_pos && before == r->in_line)

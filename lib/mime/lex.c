@@ -84,6 +84,8 @@ static int fws_text(struct mime_lex *l, struct mime_buf *out)
 	return 1;
 }
 
+#define MIME_LEX_MAX_NESTING 64
+
 int mime_lex_comment(struct mime_lex *l, struct mime_buf *text)
 {
 	if (mime_lex_peek(l) != '(')
@@ -94,6 +96,10 @@ int mime_lex_comment(struct mime_lex *l, struct mime_buf *text)
 		int c = (unsigned char)l->s[l->pos];
 		int r;
 		if (c == '(') {
+			/* deeper nesting is refused: it also keeps a tolerant caller that
+			 * retries at every '(' linear on "((((..." */
+			if (depth == MIME_LEX_MAX_NESTING)
+				break;
 			if (depth++ && text && mime_buf_putc(text, c))
 				return -1;
 			l->pos++;

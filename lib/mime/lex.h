@@ -47,7 +47,8 @@ int mime_is_token_char(int c);
 /* FWS and obs-FWS (RFC 5322 3.2.2, 4.2): WSP, and CRLF or bare LF followed
  * by WSP. A CR or LF not followed by WSP is not FWS. */
 int mime_lex_fws(struct mime_lex *l);
-/* comment = "(" *([FWS] ccontent) [FWS] ")", nested; when text is not NULL
+/* comment = "(" *([FWS] ccontent) [FWS] ")", nested (at most 64 deep: deeper
+ * is malformed here); when text is not NULL
  * the comment's content (without the outer parentheses, quoted-pairs
  * resolved, FWS unfolded) is appended to it. */
 int mime_lex_comment(struct mime_lex *l, struct mime_buf *text);

@@ -10,6 +10,21 @@ extern "C" {
 #include "mime-core.h"
 #include "mime-fold.h"
 #include "mime-header.h"
+#include "mime-qp.h"
+#include "mime-base64.h"
+#include "mime-utf7.h"
+#include "mime-charset.h"
+#include "mime-unstructured.h"
+#include "mime-rfc2047.h"
+#include "mime-params.h"
+#include "mime-address.h"
+#include "mime-date.h"
+#include "mime-msgid.h"
+#include "mime-received.h"
+#include "mime-parser.h"
+#include "mime-edit.h"
+#include "mime-choose.h"
+#include "mime-model.h"
 
 #ifdef __cplusplus
 }

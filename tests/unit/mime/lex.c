@@ -43,6 +43,29 @@ START_TEST(comments_nest_and_unescape)
 }
 END_TEST
 
+/* 64 levels of comments are read; 65 are malformed, and a tolerant reader
+ * retrying at each '(' of 60,000 stays fast (the scan stops at the cap). */
+START_TEST(comment_nesting_is_capped)
+{
+	char s[200];
+	struct mime_lex l;
+	for (int depth = 64; depth <= 65; depth++) {
+		memset(s, '(', (size_t)depth);
+		memset(s + depth, ')', (size_t)depth);
+		mime_lex_init(&l, s, (size_t)depth * 2);
+		ck_assert_int_eq(mime_lex_comment(&l, NULL), depth == 64 ? 1 : -1);
+	}
+	static char big[60000];
+	memset(big, '(', sizeof big);
+	for (size_t i = 0; i < sizeof big; i++) {
+		mime_lex_init(&l, big, sizeof big);
+		l.pos = i;
+		ck_assert_int_eq(mime_lex_comment(&l, NULL), -1);
+		ck_assert_uint_eq(l.pos, i);
+	}
+}
+END_TEST
+
 START_TEST(cfws_runs)
 {
 	struct mime_lex l = L("  (one) (two (three))\r\n (four)  atom");
@@ -100,6 +123,7 @@ Suite *suite_lex(void)
 	tcase_add_test(tc, fws_forms);
 	tcase_add_test(tc, comments_nest_and_unescape);
 	tcase_add_test(tc, cfws_runs);
+	tcase_add_test(tc, comment_nesting_is_capped);
 	tcase_add_test(tc, quoted_strings);
 	tcase_add_test(tc, atoms_and_tokens);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,105 @@
+/* ember lib/mime: choosing a Content-Transfer-Encoding for a body. */
+#include "mime.h"
+#include "mime-choose.h"
+
+#include <string.h>
+
+/* RFC 5322 2.1.1, RFC 2045 2.7: at most 998 octets between line breaks */
+#define MAX_LINE 998
+
+static void count_octet(struct mime_text_stats *st, unsigned char c)
+{
+	int ctrl = (c < 0x20 && c != '\t') || c == 0x7f;  /* CR, LF: not here */
+
+	if (c == 0)
+		st->nul++;
+	else if (c >= 0x80)
+		st->high++;
+	else if (ctrl)
+		st->ctrl++;
+	if (ctrl || c >= 0x80 || c == '=')
+		st->qp_escapes++;
+}
+
+void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	size_t line = 0;
+
+	memset(st, 0, sizeof *st);
+	st->len = len;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		if (c == '\r' && i + 1 < len && s[i + 1] == '\n') {
+			st->crlf++;
+			i++;
+		} else if (c == '\n') {
+			st->bare_lf++;
+		} else {
+			if (c == '\r') {
+				st->bare_cr++;
+				st->qp_escapes++;
+			} else {
+				count_octet(st, c);
+			}
+			if (++line > st->longest)
+				st->longest = line;
+			continue;
+		}
+		line = 0;
+	}
+}
+
+/* CR and LF only as line breaks: all CRLF, or (when the data will be put in
+ * canonical form) all bare LF. */
+static int eol_ok(const struct mime_text_stats *st, unsigned flags)
+{
+	if (st->bare_cr)
+		return 0;
+	if (!st->bare_lf)
+		return 1;
+	return !(flags & MIME_CHOOSE_CRLF) && st->crlf == 0;
+}
+
+enum mime_cte mime_choose_cte(const char *data, size_t len, unsigned flags)
+{
+	struct mime_text_stats st;
+	mime_text_stats(data, len, &st);
+
+	int lines_ok = st.nul == 0 && st.longest <= MAX_LINE && eol_ok(&st, flags);
+	if (lines_ok && st.high == 0)
+		return MIME_CTE_7BIT;
+	if (lines_ok && (flags & MIME_CHOOSE_8BIT))
+		return MIME_CTE_8BIT;
+	size_t esc = st.qp_escapes;
+	if (flags & MIME_CHOOSE_CRLF)
+		esc += st.bare_lf;  /* not a line break: written =0A */
+	if (st.nul == 0 && esc * 6 < len)
+		return MIME_CTE_QUOTED_PRINTABLE;
+	return MIME_CTE_BASE64;
+}
+
+int mime_guess_text(const char *data, size_t len)
+{
+	size_t odd = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+		if (c == 0)
+			return 0;
+		if ((c < 0x20 && !strchr("\t\r\n\f\033", c)) || c == 0x7f)
+			odd++;
+	}
+	return odd * 100 <= len;
+}
+
+const char *mime_cte_name(enum mime_cte cte)
+{
+	switch (cte) {
+	case MIME_CTE_7BIT: return "7bit";
+	case MIME_CTE_8BIT: return "8bit";
+	case MIME_CTE_BINARY: return "binary";
+	case MIME_CTE_QUOTED_PRINTABLE: return "quoted-printable";
+	case MIME_CTE_BASE64: return "base64";
+	default: return NULL;
+	}
+}
