@@ -1,0 +1,547 @@
+/* ember make: build a complete message from options and a body. */
+#define _XOPEN_SOURCE 700  /* strptime */
+#include "cli.h"
+#include "mime.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct cli_cmd cmd = {
+	.name = "make",
+	.summary = "build a complete message from options and a body",
+	.usage =
+	"Usage: ember make [OPTION]... < BODY\n"
+	"Write an RFC 5322 message (CRLF line endings) on stdout. The body is read\n"
+	"from stdin unless stdin is a terminal (then it is empty).\n"
+	"  -f, --from ADDRS          From (several mailboxes: Sender is the first)\n"
+	"  -t, --to ADDRS            To (repeatable; each may be a list)\n"
+	"  -c, --cc ADDRS            Cc (repeatable)\n"
+	"  -b, --bcc ADDRS           Bcc (repeatable)\n"
+	"  -r, --reply-to ADDRS      Reply-To\n"
+	"  -s, --subject TEXT        Subject (UTF-8; encoded words when not ASCII)\n"
+	"  -d, --date now|none|DATE  Date (default now, local zone); DATE as\n"
+	"                            'Tue, 1 Jul 2003 10:52:37 +0200', '1 Jul 2003\n"
+	"                            10:52:37 +0200', 2003-07-01T10:52:37+02:00 or\n"
+	"                            @SECONDS (UTC); SOURCE_DATE_EPOCH fixes now\n"
+	"  -m, --message-id auto|none|ID   Message-ID (default auto: <random@host>)\n"
+	"  -H, --header 'Name: value'  an extra field (repeatable, kept in order;\n"
+	"                            a non-ASCII value is written as encoded words)\n"
+	"  -T, --type TYPE/SUBTYPE   Content-Type (default text/plain)\n"
+	"  -C, --charset CHARSET     charset parameter (default for text: us-ascii\n"
+	"                            when the body is ASCII, else utf-8)\n"
+	"  -e, --encoding 7bit|8bit|quoted-printable|base64\n"
+	"                            Content-Transfer-Encoding (default: chosen)\n"
+	"  -8, --8bit                the transport takes 8-bit data: allow 8bit\n"
+	"                            bodies, and UTF-8 local parts (RFC 6532)\n"
+	"      --help, --version\n"
+	"Text bodies get CRLF line endings. Exit status: 0, 64 on a bad option or\n"
+	"address, 65 when the body cannot be sent with the --encoding asked for.\n",
+	.h_is_option = 0,
+};
+
+struct make {
+	struct mime_address_list from, to, cc, bcc, reply_to;
+	const char *subject, *date, *msgid, *type, *charset, *encoding;
+	const char **headers;
+	size_t nheaders;
+	int eightbit;
+	struct mime_buf out;
+};
+
+static void oom(void)
+{
+	cli_die(EX_SOFTWARE, NULL, "out of memory");
+}
+
+/* Parse one option's address list and append it to l. */
+static void add_addresses(struct mime_address_list *l, const char *opt, const char *arg)
+{
+	struct mime_address_list more = {0};
+	struct mime_addr_error err = {0};
+	int r = mime_address_list_parse(arg, strlen(arg), &more, &err);
+	if (r == -1)
+		oom();
+	if (r)
+		cli_usage_error("--%s: %s at byte %zu of '%s'", opt, err.msg, err.pos, arg);
+	struct mime_address *v = realloc(l->items, (l->count + more.count + 1) * sizeof *v);
+	if (!v)
+		oom();
+	if (more.count)
+		memcpy(v + l->count, more.items, more.count * sizeof *v);
+	l->items = v;
+	l->count += more.count;
+	free(more.items);  /* the items themselves now belong to l */
+}
+
+static int is_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+static void no_line_breaks(const char *what, const char *s)
+{
+	if (strpbrk(s, "\r\n"))
+		cli_usage_error("%s: line breaks are not allowed", what);
+}
+
+/* An unstructured ASCII value as tokens: a fold may replace any single space
+ * that comes before a non-space; the other spaces stay inside the tokens, so
+ * unfolding gives the value back (RFC 5322 2.2.3). */
+static int put_words(struct mime_fold *f, const char *s, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		int cut = i == n || (s[i] == ' ' && i > start && i + 1 < n && s[i + 1] != ' ');
+		if (!cut)
+			continue;
+		int r = mime_fold_token(f, s + start, i - start, MIME_FOLD_SPACE);
+		if (r)
+			return r;
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* A text field: ASCII words as they are, else RFC 2047 encoded words. */
+static void text_field(struct make *m, const char *name, const char *v)
+{
+	struct mime_fold f;
+	size_t n = strlen(v);
+	mime_fold_init(&f, &m->out);
+	int r = mime_fold_begin(&f, name);
+	if (!r && n)
+		r = is_ascii(v, n) ? put_words(&f, v, n)
+				   : mime_rfc2047_encode(&f, v, n, MIME_RFC2047_TEXT);
+	if (!r)
+		r = mime_fold_end(&f);
+	if (r == -1)
+		oom();
+	if (r)
+		cli_usage_error("%s: a word is too long for a header line", name);
+}
+
+static void address_field(struct make *m, const char *name, const char *opt,
+			  const struct mime_address_list *l)
+{
+	if (!l->count)
+		return;
+	size_t mark = m->out.len;
+	int r = mime_address_list_field(&m->out, name, l, 0);
+	if (r == -3 && m->eightbit) {
+		m->out.len = mark;  /* RFC 6532: UTF-8 local parts need 8-bit headers */
+		m->out.data[mark] = '\0';
+		r = mime_address_list_field(&m->out, name, l, MIME_ADDR_UTF8);
+	}
+	if (r == -1)
+		oom();
+	if (r == -3)
+		cli_usage_error("--%s: a non-ASCII local part needs --8bit (RFC 6532)", opt);
+	if (r)
+		cli_usage_error("--%s: an address is too long for a header line", opt);
+}
+
+/* RFC 5322 3.6.2: a From with several mailboxes needs a Sender. */
+static void sender_field(struct make *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->from.count; i++)
+		n += m->from.items[i].count;
+	if (n < 2)
+		return;
+	const struct mime_address *a = m->from.items;
+	while (!a->count)
+		a++;
+	struct mime_address one = {.mailboxes = a->mailboxes, .count = 1};
+	struct mime_address_list l = {.items = &one, .count = 1};
+	address_field(m, "Sender", "from", &l);
+}
+
+/* ---- Date --------------------------------------------------------------- */
+
+/* RFC 5322 3.3: "Tue, 1 Jul 2003 10:52:37 +0200" for the time t seen from
+ * the zone off seconds east of UTC. */
+static void format_date(time_t t, long off, char *buf, size_t size)
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	time_t local = t + off;
+	struct tm tm;
+	if (!gmtime_r(&local, &tm))
+		cli_usage_error("--date: out of range");
+	long a = off < 0 ? -off : off;
+	snprintf(buf, size, "%.3s, %d %.3s %d %02d:%02d:%02d %c%02ld%02ld",
+		 days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+}
+
+static int parse_epoch(const char *s, time_t *t)
+{
+	char *end;
+	if (!*s)
+		return -1;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v < 0)
+		return -1;
+	*t = (time_t)v;
+	return 0;
+}
+
+/* A date as given: one of the forms of the usage, time and zone kept. */
+static int parse_date(const char *s, time_t *t, long *off)
+{
+	static const char *const forms[] = {
+		"%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S %z",
+		"%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z",
+	};
+	*off = 0;
+	if (*s == '@')
+		return parse_epoch(s + 1, t);
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		struct tm tm = {0};
+		const char *end = strptime(s, forms[i], &tm);
+		if (!end || *end)
+			continue;
+		struct tm check = tm;
+		time_t utc = timegm(&check);
+		if (utc == (time_t)-1 || check.tm_mday != tm.tm_mday || check.tm_mon != tm.tm_mon)
+			return -1;  /* 31 Feb */
+		*off = tm.tm_gmtoff;
+		*t = utc - tm.tm_gmtoff;
+		return 0;
+	}
+	return -1;
+}
+
+static void date_field(struct make *m)
+{
+	char buf[64];
+	time_t t;
+	long off;
+	if (!strcmp(m->date, "none"))
+		return;
+	if (!strcmp(m->date, "now")) {
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		struct tm tm;
+		if (!sde || parse_epoch(sde, &t))
+			t = time(NULL);
+		if (!localtime_r(&t, &tm))
+			cli_die(EX_SOFTWARE, NULL, "cannot read the local time");
+		off = tm.tm_gmtoff;
+	} else if (parse_date(m->date, &t, &off)) {
+		cli_usage_error("--date: cannot read '%s'", m->date);
+	}
+	format_date(t, off, buf, sizeof buf);
+	text_field(m, "Date", buf);
+}
+
+/* ---- Message-ID --------------------------------------------------------- */
+
+/* The right side of an automatic id: the domain of From, else the host. */
+static void id_host(const struct make *m, struct mime_buf *h)
+{
+	for (size_t i = 0; i < m->from.count; i++)
+		if (m->from.items[i].count) {
+			const struct mime_mailbox *b = m->from.items[i].mailboxes;
+			struct mime_addr_error err;
+			if (b->domain_kind == MIME_DOMAIN_NAME &&
+			    mime_domain_to_ascii(b->domain, b->domain_len, h, &err) == 0)
+				return;
+			mime_buf_reset(h);
+		}
+	char name[256] = "";
+	if (gethostname(name, sizeof name - 1) || !*name)
+		strcpy(name, "localhost");
+	if (mime_buf_puts(h, name))
+		oom();
+}
+
+static void auto_id(const struct make *m, struct mime_buf *id)
+{
+	unsigned char r[15];
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		cli_die(EX_OSERR, NULL, "cannot get random bytes");
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	struct mime_buf host = {0};
+	id_host(m, &host);
+	mime_buf_putc(id, '<');
+	for (size_t i = 0; i < sizeof r; i += 5) {
+		uint64_t v = 0;
+		for (size_t j = 0; j < 5; j++)
+			v = v << 8 | r[i + j];
+		for (int k = 35; k >= 0; k -= 5)
+			mime_buf_putc(id, b32[v >> k & 31]);
+	}
+	if (mime_buf_putc(id, '@') || mime_buf_append(id, host.data, host.len) ||
+	    mime_buf_putc(id, '>'))
+		oom();
+	mime_buf_free(&host);
+}
+
+/* An id as given, with or without its angle brackets: left@right, printable
+ * ASCII without white space or brackets (RFC 5322 3.6.4). */
+static void given_id(const char *s, struct mime_buf *id)
+{
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s++;
+		n -= 2;
+	}
+	const char *at = memchr(s, '@', n);
+	int ok = at && at > s && at < s + n - 1 && !memchr(at + 1, '@', s + n - at - 1);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = s[i] > ' ' && s[i] < 0x7f && !strchr("<>()\\\",;:", s[i]);
+	if (!ok)
+		cli_usage_error("--message-id: not an id left@right: '%s'", s);
+	if (mime_buf_putc(id, '<') || mime_buf_append(id, s, n) || mime_buf_putc(id, '>'))
+		oom();
+}
+
+static void msgid_field(struct make *m)
+{
+	struct mime_buf id = {0};
+	if (!strcmp(m->msgid, "none"))
+		return;
+	if (!strcmp(m->msgid, "auto"))
+		auto_id(m, &id);
+	else
+		given_id(m->msgid, &id);
+	text_field(m, "Message-ID", id.data);
+	mime_buf_free(&id);
+}
+
+/* ---- extra fields ------------------------------------------------------- */
+
+static const char *const own_fields[] = {
+	"Date", "From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Subject", "Message-ID",
+	"MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+};
+
+/* "Name: value": RFC 5322 2.2 field name of printable ASCII but ':' */
+static void extra_field(struct make *m, const char *h)
+{
+	size_t n = strcspn(h, ":");
+	int ok = n > 0 && h[n] == ':';
+	for (size_t i = 0; ok && i < n; i++)
+		ok = h[i] > ' ' && h[i] < 0x7f;
+	if (!ok)
+		cli_usage_error("--header: not 'Name: value': '%s'", h);
+	char *name = strndup(h, n);
+	if (!name)
+		oom();
+	for (size_t i = 0; i < sizeof own_fields / sizeof *own_fields; i++)
+		if (!strcasecmp(name, own_fields[i]))
+			cli_usage_error("--header: %s is written by its own option", name);
+	const char *v = h + n + 1;
+	v += strspn(v, " \t");
+	text_field(m, name, v);
+	free(name);
+}
+
+/* ---- body --------------------------------------------------------------- */
+
+/* RFC 2045 2.10 canonical form for text: every bare LF becomes CRLF. */
+static void to_crlf(const char *s, size_t n, struct mime_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r') && mime_buf_putc(out, '\r'))
+			oom();
+		if (mime_buf_putc(out, s[i]))
+			oom();
+	}
+}
+
+static enum mime_cte parse_cte(const char *s)
+{
+	static const enum mime_cte all[] = {
+		MIME_CTE_7BIT, MIME_CTE_8BIT, MIME_CTE_QUOTED_PRINTABLE, MIME_CTE_BASE64,
+	};
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (!strcasecmp(s, mime_cte_name(all[i])))
+			return all[i];
+	cli_usage_error("--encoding: '%s' is not 7bit, 8bit, quoted-printable or base64", s);
+}
+
+/* The encoding asked for, or the lightest that carries the body. */
+static enum mime_cte body_cte(const struct make *m, const struct mime_buf *b, int text)
+{
+	unsigned flags = text ? 0 : MIME_CHOOSE_CRLF;
+	enum mime_cte best = mime_choose_cte(b->data, b->len, flags | MIME_CHOOSE_8BIT);
+	if (!m->encoding)
+		return mime_choose_cte(b->data, b->len, flags | (m->eightbit ? MIME_CHOOSE_8BIT : 0));
+	enum mime_cte c = parse_cte(m->encoding);
+	if (c == MIME_CTE_7BIT && best != MIME_CTE_7BIT)
+		cli_die(EX_DATAERR, "stdin", "the body is not 7bit data (RFC 2045 2.7)");
+	if (c == MIME_CTE_8BIT && best != MIME_CTE_7BIT && best != MIME_CTE_8BIT)
+		cli_die(EX_DATAERR, "stdin", "the body is not 8bit data (RFC 2045 2.8)");
+	return c;
+}
+
+static void encode_body(enum mime_cte c, const struct mime_buf *b, int text,
+			struct mime_buf *out)
+{
+	int r = 0;
+	if (c == MIME_CTE_BASE64) {
+		struct mime_base64_enc e;
+		mime_base64_enc_init(&e, 0);
+		r = mime_base64_encode(&e, b->data, b->len, out) ||
+		    mime_base64_encode(&e, NULL, 0, out);
+	} else if (c == MIME_CTE_QUOTED_PRINTABLE) {
+		struct mime_qp_enc e;
+		mime_qp_enc_init(&e, text ? 0 : MIME_QP_BINARY);
+		r = mime_qp_encode(&e, b->data, b->len, out) || mime_qp_encode(&e, NULL, 0, out);
+	} else {
+		r = mime_buf_append(out, b->data, b->len);
+	}
+	if (r)
+		oom();
+}
+
+/* RFC 2045 5.1 token */
+static int is_token(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("()<>@,;:\\\"/[]?=", s[i]))
+			return 0;
+	return n > 0;
+}
+
+/* type "/" subtype */
+static int is_mime_type(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	return slash && is_token(s, (size_t)(slash - s)) && is_token(slash + 1, strlen(slash + 1));
+}
+
+static void content_fields(struct make *m, const struct mime_buf *body, int text,
+			   enum mime_cte c)
+{
+	const char *cs = m->charset;
+	if (!cs && text)
+		cs = is_ascii(body->data, body->len) ? "us-ascii" : "utf-8";
+	struct mime_buf ct = {0};
+	if (mime_buf_puts(&ct, m->type) || (cs && (mime_buf_puts(&ct, "; charset=") ||
+						  mime_buf_puts(&ct, cs))))
+		oom();
+	text_field(m, "MIME-Version", "1.0");
+	text_field(m, "Content-Type", ct.data);
+	text_field(m, "Content-Transfer-Encoding", mime_cte_name(c));
+	mime_buf_free(&ct);
+}
+
+static void read_body(int text, struct mime_buf *body)
+{
+	char *data = NULL;
+	size_t len = 0;
+	if (!isatty(0))
+		cli_slurp(stdin, "stdin", &data, &len);
+	if (text)
+		to_crlf(data ? data : "", len, body);
+	else if (mime_buf_append(body, data ? data : "", len))
+		oom();
+	free(data);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static void check_options(const struct make *m)
+{
+	if (m->subject)
+		no_line_breaks("--subject", m->subject);
+	for (size_t i = 0; i < m->nheaders; i++)
+		no_line_breaks("--header", m->headers[i]);
+	if (!is_mime_type(m->type))
+		cli_usage_error("--type: not TYPE/SUBTYPE: '%s'", m->type);
+	if (m->charset && !is_token(m->charset, strlen(m->charset)))
+		cli_usage_error("--charset: not a token: '%s'", m->charset);
+	if (m->encoding)
+		parse_cte(m->encoding);
+}
+
+static void parse_options(struct make *m, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
+		{"cc", required_argument, NULL, 'c'}, {"bcc", required_argument, NULL, 'b'},
+		{"reply-to", required_argument, NULL, 'r'},
+		{"subject", required_argument, NULL, 's'}, {"date", required_argument, NULL, 'd'},
+		{"message-id", required_argument, NULL, 'm'},
+		{"header", required_argument, NULL, 'H'}, {"type", required_argument, NULL, 'T'},
+		{"charset", required_argument, NULL, 'C'},
+		{"encoding", required_argument, NULL, 'e'}, {"8bit", no_argument, NULL, '8'},
+		{NULL, 0, NULL, 0},
+	};
+	int o;
+	while ((o = cli_getopt(&cmd, argc, argv, "f:t:c:b:r:s:d:m:H:T:C:e:8", longopts)) != -1) {
+		switch (o) {
+		case 'f': add_addresses(&m->from, "from", optarg); break;
+		case 't': add_addresses(&m->to, "to", optarg); break;
+		case 'c': add_addresses(&m->cc, "cc", optarg); break;
+		case 'b': add_addresses(&m->bcc, "bcc", optarg); break;
+		case 'r': add_addresses(&m->reply_to, "reply-to", optarg); break;
+		case 's': m->subject = optarg; break;
+		case 'd': m->date = optarg; break;
+		case 'm': m->msgid = optarg; break;
+		case 'T': m->type = optarg; break;
+		case 'C': m->charset = optarg; break;
+		case 'e': m->encoding = optarg; break;
+		case '8': m->eightbit = 1; break;
+		case 'H':
+			m->headers = realloc(m->headers, (m->nheaders + 1) * sizeof *m->headers);
+			if (!m->headers)
+				oom();
+			m->headers[m->nheaders++] = optarg;
+			break;
+		}
+	}
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s' (the body comes on stdin)", argv[optind]);
+	check_options(m);
+}
+
+int main(int argc, char **argv)
+{
+	struct make m = {.date = "now", .msgid = "auto", .type = "text/plain"};
+	parse_options(&m, argc, argv);
+
+	int text = !strncasecmp(m.type, "text/", 5);
+	struct mime_buf body = {0};
+	read_body(text, &body);
+	enum mime_cte c = body_cte(&m, &body, text);
+
+	date_field(&m);
+	address_field(&m, "From", "from", &m.from);
+	sender_field(&m);
+	address_field(&m, "Reply-To", "reply-to", &m.reply_to);
+	address_field(&m, "To", "to", &m.to);
+	address_field(&m, "Cc", "cc", &m.cc);
+	address_field(&m, "Bcc", "bcc", &m.bcc);
+	if (m.subject)
+		text_field(&m, "Subject", m.subject);
+	msgid_field(&m);
+	for (size_t i = 0; i < m.nheaders; i++)
+		extra_field(&m, m.headers[i]);
+	content_fields(&m, &body, text, c);
+	if (mime_buf_puts(&m.out, "\r\n"))
+		oom();
+	encode_body(c, &body, text, &m.out);
+	cli_write(stdout, m.out.data, m.out.len);
+	cli_flush_stdout();
+
+	mime_buf_free(&body);
+	mime_buf_free(&m.out);
+	mime_address_list_free(&m.from);
+	mime_address_list_free(&m.to);
+	mime_address_list_free(&m.cc);
+	mime_address_list_free(&m.bcc);
+	mime_address_list_free(&m.reply_to);
+	free(m.headers);
+	return 0;
+}
