@@ -7,7 +7,7 @@
 .SUFFIXES:
 .SECONDEXPANSION:
 .DELETE_ON_ERROR:
-.PRECIOUS: build/asan/runner-%.c
+.PRECIOUS: build/asan/runner-%.c build/obj/%.o
 SHELL := /bin/sh
 
 PREFIX ?= /usr/local

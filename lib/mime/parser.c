@@ -159,6 +159,12 @@ int mime_parser_any_boundary(const struct mime_parser *p)
 
 /* ---- the line at the cursor ----------------------------------------------- */
 
+/* The input at the cursor (the end-of-input feed has no buffer). */
+static const char *cursor(const struct mime_parser *p)
+{
+	return p->buf ? p->buf + p->pos : "";
+}
+
 /* Length of the line at s (through its LF), or 0 when no LF in n bytes. */
 static size_t line_len(const char *s, size_t n)
 {
@@ -173,7 +179,7 @@ static size_t line_len(const char *s, size_t n)
  * one: then the carried bytes, if any, are in *s, *n as ordinary content). */
 static int candidate_line(struct mime_parser *p, const char **s, size_t *n)
 {
-	const char *in = p->buf + p->pos;
+	const char *in = cursor(p);
 	size_t avail = p->len - p->pos;
 	if (p->carry.len == 0) {
 		if (!mime_parser_any_boundary(p))
@@ -313,7 +319,7 @@ static void content_line(struct mime_parser *p, const char *s, size_t n)
  * (RFC 2046 5.1.1), and so does a CR that ends the buffer. */
 static void body_run(struct mime_parser *p)
 {
-	const char *s = p->buf + p->pos;
+	const char *s = cursor(p);
 	size_t avail = p->len - p->pos;
 	if (!mime_parser_any_boundary(p)) {
 		flush_pending(p);
@@ -428,7 +434,7 @@ static void step_header(struct mime_parser *p)
 			return;
 		}
 	}
-	const char *s = p->buf + p->pos;
+	const char *s = cursor(p);
 	size_t avail = p->len - p->pos, ll = line_len(s, avail);
 	size_t n = ll ? ll : avail;
 	p->pos += n;

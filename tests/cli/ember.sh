@@ -53,7 +53,7 @@ if make -C "$ROOT" -s install PREFIX="$TMP/inst" > "$TMP/install.log" 2>&1; then
 	PKG_CONFIG_PATH=$TMP/inst/lib/pkgconfig pkg-config --cflags --libs ember-mime > "$TMP/pc" 2>&1 &&
 		grep -q -- "-lember-mime" "$TMP/pc" && pass "pkg-config ember-mime" || fail "pkg-config ember-mime" "$(cat "$TMP/pc")"
 	# a program built against the installed tree links and runs
-	printf '#include <mime.h>\n#include <string.h>\nint main(void){struct mime_buf b={0};if(mime_buf_puts(&b,"ok"))return 1;int r=strcmp(b.data,"ok");mime_buf_free(&b);return r;}\n' > "$TMP/u.c"
+	printf '#include <ember/mime.h>\n#include <string.h>\nint main(void){struct mime_buf b={0};const char *w="=?ISO-8859-1?Q?Andr=E9?=";if(mime_rfc2047_decode_text(w,strlen(w),&b,NULL))return 1;int r=strcmp(b.data,"Andr\\303\\251");mime_buf_free(&b);return r;}\n' > "$TMP/u.c"
 	if cc -o "$TMP/u" "$TMP/u.c" $(PKG_CONFIG_PATH=$TMP/inst/lib/pkgconfig pkg-config --cflags --libs ember-mime) 2> "$TMP/cc.err" && "$TMP/u"; then
 		pass "a program links against the installed library"
 	else
