@@ -2,6 +2,7 @@
  * malformed or unmappable input becomes U+FFFD plus a defect, so the output
  * is always well-formed UTF-8 and nothing is altered silently. */
 #include "mime.h"
+#include "utf16-int.h"
 
 #include <string.h>
 
@@ -261,26 +262,36 @@ static int feed_table(struct mime_charset_dec *d, const unsigned char *p, size_t
 
 /* ---- UTF-16 and UTF-32 ---------------------------------------------------------- */
 
-/* RFC 2781 2.2: a high surrogate must be followed by a low one. */
-static int utf16_unit(struct mime_charset_dec *d, uint32_t u, uint64_t off,
-		struct mime_buf *out, struct mime_defects *df)
+static int surrogate_bad(struct mime_buf *b, struct mime_defects *df, uint64_t off,
+			 const char *what)
 {
-	if (d->high) {
-		uint32_t h = d->high;
-		d->high = 0;
+	mime_defect(df, off, what);
+	return mime_utf8_put(b, REPLACEMENT);
+}
+
+/* RFC 2781 2.2: a high surrogate must be followed by a low one. */
+int mime_utf16_unit(uint16_t *high, uint64_t *high_off, uint32_t u, uint64_t off,
+		    const char *prefix, struct mime_buf *out, struct mime_defects *df)
+{
+	int utf7 = strcmp(prefix, "UTF-7") == 0;
+	if (*high) {
+		uint32_t h = *high;
+		*high = 0;
 		if (u >= 0xDC00 && u <= 0xDFFF)
-			return put_cp(out, 0x10000 + ((h - 0xD800) << 10) + (u - 0xDC00));
-		if (bad(out, df, d->high_off, "unpaired UTF-16 high surrogate"))
+			return mime_utf8_put(out, 0x10000 + ((h - 0xD800) << 10) + (u - 0xDC00));
+		if (surrogate_bad(out, df, *high_off, utf7 ? "UTF-7: unpaired high surrogate"
+						 : "unpaired UTF-16 high surrogate"))
 			return -1;
 	}
 	if (u >= 0xD800 && u <= 0xDBFF) {
-		d->high = (uint16_t)u;
-		d->high_off = off;
+		*high = (uint16_t)u;
+		*high_off = off;
 		return 0;
 	}
 	if (u >= 0xDC00 && u <= 0xDFFF)
-		return bad(out, df, off, "unpaired UTF-16 low surrogate");
-	return put_cp(out, u);
+		return surrogate_bad(out, df, off, utf7 ? "UTF-7: unpaired low surrogate"
+					      : "unpaired UTF-16 low surrogate");
+	return mime_utf8_put(out, u);
 }
 
 static int utf32_unit(uint32_t u, uint64_t off, struct mime_buf *out, struct mime_defects *df)
@@ -331,7 +342,7 @@ static int feed_wide(struct mime_charset_dec *d, const unsigned char *p, size_t 
 		uint32_t u = unit_value(d, w);
 		if (d->sniff && sniff_bom(d, u))
 			continue;
-		int r = is16 ? utf16_unit(d, u, d->seq_start, out, df)
+		int r = is16 ? mime_utf16_unit(&d->high, &d->high_off, u, d->seq_start, "UTF-16", out, df)
 			     : utf32_unit(u, d->seq_start, out, df);
 		if (r)
 			return -1;

@@ -21,6 +21,13 @@ static void count_octet(struct mime_text_stats *st, unsigned char c)
 		st->qp_escapes++;
 }
 
+/* 1 for the octets that need a look: controls (TAB aside), CR, LF, '=',
+ * DEL and 8-bit; printable ASCII runs are skipped in bulk. */
+static int needs_look(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == '=' || c >= 0x7f;
+}
+
 void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)
 {
 	const unsigned char *s = (const unsigned char *)data;
@@ -29,6 +36,13 @@ void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)
 	memset(st, 0, sizeof *st);
 	st->len = len;
 	for (size_t i = 0; i < len; i++) {
+		size_t run = i;
+		while (run < len && !needs_look(s[run]))
+			run++;
+		line += run - i;
+		i = run;
+		if (i == len)
+			break;
 		unsigned char c = s[i];
 		if (c == '\r' && i + 1 < len && s[i + 1] == '\n') {
 			st->crlf++;
@@ -42,12 +56,15 @@ void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)
 			} else {
 				count_octet(st, c);
 			}
-			if (++line > st->longest)
-				st->longest = line;
+			line++;
 			continue;
 		}
+		if (line > st->longest)
+			st->longest = line;
 		line = 0;
 	}
+	if (line > st->longest)
+		st->longest = line;
 }
 
 /* CR and LF only as line breaks: all CRLF, or (when the data will be put in

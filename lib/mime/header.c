@@ -34,11 +34,9 @@ struct mime_hdr_reader {
 	int pend_field;
 };
 
-struct mime_hdr_reader *mime_hdr_reader_new(const struct mime_hdr_limits *lim)
+static void set_limits(struct mime_hdr_reader *r, const struct mime_hdr_limits *lim)
 {
-	struct mime_hdr_reader *r = calloc(1, sizeof *r);
-	if (!r)
-		return NULL;
+	memset(&r->lim, 0, sizeof r->lim);
 	if (lim)
 		r->lim = *lim;
 	if (!r->lim.max_line)
@@ -47,8 +45,28 @@ struct mime_hdr_reader *mime_hdr_reader_new(const struct mime_hdr_limits *lim)
 		r->lim.max_field = 65536;
 	if (!r->lim.max_fields)
 		r->lim.max_fields = 10000;
+}
+
+struct mime_hdr_reader *mime_hdr_reader_new(const struct mime_hdr_limits *lim)
+{
+	struct mime_hdr_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	set_limits(r, lim);
 	r->cur_lineno = 1;
 	return r;
+}
+
+void mime_hdr_reader_reset(struct mime_hdr_reader *r, const struct mime_hdr_limits *lim)
+{
+	struct mime_buf cur = r->cur, done = r->done;
+	mime_buf_reset(&cur);
+	mime_buf_reset(&done);
+	memset(r, 0, sizeof *r);
+	r->cur = cur;
+	r->done = done;
+	set_limits(r, lim);
+	r->cur_lineno = 1;
 }
 
 void mime_hdr_reader_free(struct mime_hdr_reader *r)

@@ -51,6 +51,8 @@ struct mime_hdr_reader;
 /* NULL limits: the defaults. NULL when memory is exhausted. */
 struct mime_hdr_reader *mime_hdr_reader_new(const struct mime_hdr_limits *lim);
 void mime_hdr_reader_free(struct mime_hdr_reader *r);
+/* Ready for a new header section, memory kept (a server reads many). */
+void mime_hdr_reader_reset(struct mime_hdr_reader *r, const struct mime_hdr_limits *lim);
 /* Feed the next bytes; n == 0 ends the input. Bytes after the empty line
  * are not read (see mime_hdr_reader_consumed). Drain the events (up to
  * AWAIT, END or ERROR) before the next feed. */

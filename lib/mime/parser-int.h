@@ -56,7 +56,8 @@ struct mime_parser {
 	unsigned long line;
 	const char *failed;       /* set: parsing stopped with this error */
 	/* levels: [0] is the top message */
-	struct level *levels;
+	struct level **levels;    /* each allocated on first use, never moved:
+				     queued events point into them */
 	int top, cap_levels;
 	size_t parts;
 	/* line state */

@@ -51,8 +51,11 @@ void mime_parser_free(struct mime_parser *p)
 {
 	if (!p)
 		return;
-	for (int i = 0; p->levels && i < p->cap_levels; i++)
-		mime_parser_release_level(&p->levels[i]);
+	for (int i = 0; p->levels && i < p->cap_levels; i++) {
+		if (p->levels[i])
+			mime_parser_release_level(p->levels[i]);
+		free(p->levels[i]);
+	}
 	free(p->levels);
 	free(p->queue);
 	mime_buf_free(&p->carry);
@@ -90,7 +93,7 @@ struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type)
 	struct mime_event *e = &q->ev;
 	e->type = type;
 	e->depth = p->top > 0 ? (unsigned)p->top : 0;
-	e->part = p->top >= 0 ? &p->levels[p->top].info : NULL;
+	e->part = p->top >= 0 ? &p->levels[p->top]->info : NULL;
 	e->line = p->line;
 	return e;
 }
@@ -127,7 +130,7 @@ static int delimiter_level(const struct mime_parser *p, const char *s, size_t n,
 	if (n < 2 || s[0] != '-' || s[1] != '-')
 		return -1;
 	for (int i = p->top; i >= 0; i--) {
-		const struct level *lv = &p->levels[i];
+		const struct level *lv = p->levels[i];
 		if (!lv_boundary_active(lv))
 			continue;
 		size_t bl = strlen(lv->info.boundary);
@@ -152,7 +155,7 @@ static int delimiter_level(const struct mime_parser *p, const char *s, size_t n,
 int mime_parser_any_boundary(const struct mime_parser *p)
 {
 	for (int i = p->top; i >= 0; i--)
-		if (lv_boundary_active(&p->levels[i]))
+		if (lv_boundary_active(p->levels[i]))
 			return 1;
 	return 0;
 }
@@ -229,7 +232,7 @@ static int candidate_line(struct mime_parser *p, const char **s, size_t *n)
 static void finish_input(struct mime_parser *p)
 {
 	while (p->top >= 0) {
-		struct level *lv = &p->levels[p->top];
+		struct level *lv = p->levels[p->top];
 		if (lv->state == LV_HEADER)
 			mime_parser_header_end_of_input(p);
 		else
@@ -244,7 +247,7 @@ static void finish_input(struct mime_parser *p)
 static void delimiter(struct mime_parser *p, int i, int close, const char *s, size_t n)
 {
 	while (p->top > i) {
-		struct level *lv = &p->levels[p->top];
+		struct level *lv = p->levels[p->top];
 		if (lv->state == LV_HEADER)
 			mime_parser_header_cut(p);
 		mime_parser_close_level(p, "missing close delimiter before an outer boundary");
@@ -265,7 +268,7 @@ static void delimiter(struct mime_parser *p, int i, int close, const char *s, si
 	}
 	p->pend_len = 0;
 	p->line++;
-	struct level *lv = &p->levels[i];
+	struct level *lv = p->levels[i];
 	if (close) {
 		lv->state = LV_EPILOGUE;
 		return;
@@ -467,8 +470,18 @@ static void settle(struct mime_parser *p)
 	}
 	if (p->child_pending && !p->failed) {
 		p->child_pending = 0;
-		mime_parser_push_part(p, &p->levels[p->top]);
+		mime_parser_push_part(p, p->levels[p->top]);
 	}
+}
+
+/* An event of the parser itself (not from the queue): no bytes, no part. */
+static enum mime_ev bare_event(const struct mime_parser *p, struct mime_event *ev, enum mime_ev t)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->type = t;
+	ev->line = p->line;
+	ev->offset = p->emitted;
+	return t;
 }
 
 enum mime_ev mime_parser_next(struct mime_parser *p, struct mime_event *ev)
@@ -481,27 +494,24 @@ enum mime_ev mime_parser_next(struct mime_parser *p, struct mime_event *ev)
 		settle(p);
 		if (p->qlen)
 			continue;
-		memset(ev, 0, sizeof *ev);
-		ev->line = p->line;
-		ev->offset = p->emitted;
 		if (p->failed) {
-			ev->type = MIME_ERROR;
+			bare_event(p, ev, MIME_ERROR);
 			ev->message = p->failed;
 			return MIME_ERROR;
 		}
 		if (p->done)
-			return ev->type = MIME_END;
+			return bare_event(p, ev, MIME_END);
 		if (p->pos == p->len && !p->eof) {
 			save_pending(p);
-			return ev->type = MIME_AWAIT;
+			return bare_event(p, ev, MIME_AWAIT);
 		}
 		if (p->pos == p->len && p->eof && !p->carry.len && !p->pend_cr) {
-			if (p->levels[p->top].state != LV_HEADER)
+			if (p->levels[p->top]->state != LV_HEADER)
 				flush_pending(p);
 			finish_input(p);
 			continue;
 		}
-		if (p->levels[p->top].state == LV_HEADER)
+		if (p->levels[p->top]->state == LV_HEADER)
 			step_header(p);
 		else
 			step_body(p);

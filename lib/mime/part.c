@@ -19,6 +19,28 @@ void mime_parser_release_level(struct level *lv)
 	lv->hdr = NULL;
 }
 
+/* The level at index i, ready for a new part: allocated the first time,
+ * else cleared with its buffers and header reader kept for reuse (the
+ * decoder states are set when a body needs them). NULL: no memory. */
+static struct level *reuse_level(struct mime_parser *p, int i)
+{
+	struct level *lv = p->levels[i];
+	if (!lv)
+		return p->levels[i] = calloc(1, sizeof *lv);
+	mime_buf_reset(&lv->store);
+	mime_buf_reset(&lv->ctype);
+	mime_buf_reset(&lv->cte);
+	mime_buf_reset(&lv->cdisp);
+	mime_buf_reset(&lv->mid);
+	lv->state = LV_HEADER;
+	memset(&lv->info, 0, sizeof lv->info);
+	lv->seen_ctype = lv->seen_cte = lv->seen_cdisp = 0;
+	lv->children = 0;
+	lv->dec = DEC_NONE;
+	lv->to_utf8 = 0;
+	return lv;
+}
+
 /* Start a part below parent (NULL: the top message). Its PART_BEGIN event
  * is queued; its header comes next. */
 int mime_parser_push_part(struct mime_parser *p, struct level *parent)
@@ -37,21 +59,27 @@ int mime_parser_push_part(struct mime_parser *p, struct level *parent)
 	char path[24];
 	const char *ppath = parent ? parent->info.path : NULL;
 	unsigned n = parent ? ++parent->children : 1;
-	struct level *lv = &p->levels[p->top + 1];
-	mime_parser_release_level(lv);
-	memset(lv, 0, sizeof *lv);
+	struct level *lv = reuse_level(p, p->top + 1);
+	if (!lv) {
+		p->failed = "out of memory";
+		return -1;
+	}
 	snprintf(path, sizeof path, "%u", n);
 	if ((ppath && (mime_buf_puts(&lv->store, ppath) || mime_buf_putc(&lv->store, '.'))) ||
 	    mime_buf_puts(&lv->store, path) || mime_buf_putc(&lv->store, '\0')) {
 		p->failed = "out of memory";
 		return -1;
 	}
-	lv->hdr = mime_hdr_reader_new(&(struct mime_hdr_limits){
+	struct mime_hdr_limits hl = {
 		.max_line = p->lim.max_line,
 		.max_field = p->lim.max_field,
 		.max_fields = p->lim.max_fields,
 		.flags = !parent && !(p->flags & MIME_NO_MBOX_FROM) ? MIME_HDR_MBOX_FROM : 0,
-	});
+	};
+	if (lv->hdr)
+		mime_hdr_reader_reset(lv->hdr, &hl);
+	else
+		lv->hdr = mime_hdr_reader_new(&hl);
 	if (!lv->hdr) {
 		p->failed = "out of memory";
 		return -1;
@@ -72,7 +100,7 @@ static void body_flush_decoder(struct mime_parser *p, struct level *lv);
  * that never saw its close delimiter gets the defect given. */
 void mime_parser_close_level(struct mime_parser *p, const char *unclosed)
 {
-	struct level *lv = &p->levels[p->top];
+	struct level *lv = p->levels[p->top];
 	if (lv->state == LV_LEAF)
 		body_flush_decoder(p, lv);
 	if (lv->info.multipart && lv->state != LV_EPILOGUE && unclosed)
@@ -175,7 +203,7 @@ static void drain_header(struct mime_parser *p, struct level *lv, const char *pr
  * feed holds). */
 void mime_parser_header_bytes(struct mime_parser *p, const char *s, size_t n)
 {
-	struct level *lv = &p->levels[p->top];
+	struct level *lv = p->levels[p->top];
 	char prev_tail[2];
 	memcpy(prev_tail, p->hdr_tail, 2);
 	mime_hdr_reader_feed(lv->hdr, s, n);
@@ -198,7 +226,7 @@ void mime_parser_header_bytes(struct mime_parser *p, const char *s, size_t n)
  * line, most readers do without it). */
 static void header_ends_early(struct mime_parser *p, const char *defect)
 {
-	struct level *lv = &p->levels[p->top];
+	struct level *lv = p->levels[p->top];
 	char prev_tail[2];
 	memcpy(prev_tail, p->hdr_tail, 2);
 	mime_hdr_reader_feed(lv->hdr, NULL, 0);
@@ -215,8 +243,8 @@ void mime_parser_header_cut(struct mime_parser *p)
 void mime_parser_header_end_of_input(struct mime_parser *p)
 {
 	header_ends_early(p, p->top == 0 && p->hdr_fed == 0 ? "empty message" : NULL);
-	if (p->levels[p->top].state == LV_HEADER)
-		p->levels[p->top].state = LV_LEAF; /* no END from the reader: it failed */
+	if (p->levels[p->top]->state == LV_HEADER)
+		p->levels[p->top]->state = LV_LEAF; /* no END from the reader: it failed */
 }
 
 /* ---- bodies ------------------------------------------------------------------ */
@@ -265,7 +293,7 @@ static void decode_into(struct mime_parser *p, struct level *lv, struct qev *q, 
 
 void mime_parser_body(struct mime_parser *p, const char *s, size_t n)
 {
-	struct level *lv = &p->levels[p->top];
+	struct level *lv = p->levels[p->top];
 	struct mime_event *e = mime_parser_push_ev(p, MIME_BODY);
 	if (!e)
 		return;
@@ -380,7 +408,7 @@ static int parent_is_digest(const struct mime_parser *p)
 {
 	if (p->top == 0)
 		return 0;
-	const struct mime_part_info *pi = &p->levels[p->top - 1].info;
+	const struct mime_part_info *pi = &p->levels[p->top - 1]->info;
 	return pi->multipart && strcmp(pi->subtype, "digest") == 0;
 }
 

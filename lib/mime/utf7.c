@@ -2,6 +2,7 @@
  * mailbox names (RFC 3501 5.1.3). The UTF-8 side is always well-formed:
  * what cannot be decoded becomes U+FFFD and a defect. */
 #include "mime.h"
+#include "utf16-int.h"
 
 #include <string.h>
 
@@ -51,27 +52,6 @@ static int dec_bad(struct mime_buf *out, struct mime_defects *df, uint64_t off, 
 	return mime_utf8_put(out, 0xFFFD);
 }
 
-/* One UTF-16 unit of a base64 run (RFC 2152 uses UTF-16, RFC 2781). */
-static int dec_unit(struct mime_utf7_dec *d, uint32_t u, uint64_t off,
-		struct mime_buf *out, struct mime_defects *df)
-{
-	if (d->high) {
-		uint32_t h = d->high;
-		d->high = 0;
-		if (u >= 0xDC00 && u <= 0xDFFF)
-			return mime_utf8_put(out, 0x10000 + ((h - 0xD800) << 10) + (u - 0xDC00));
-		if (dec_bad(out, df, d->high_off, "UTF-7: unpaired high surrogate"))
-			return -1;
-	}
-	if (u >= 0xD800 && u <= 0xDBFF) {
-		d->high = (uint16_t)u;
-		d->high_off = off;
-		return 0;
-	}
-	if (u >= 0xDC00 && u <= 0xDFFF)
-		return dec_bad(out, df, off, "UTF-7: unpaired low surrogate");
-	return mime_utf8_put(out, u);
-}
 
 /* A base64 run ends (RFC 2152 rule 2): a partial unit is lost, and the
  * padding bits must be zero. */
@@ -122,7 +102,9 @@ static int dec_byte(struct mime_utf7_dec *d, unsigned c, uint64_t off,
 		if (d->nbits < 16)
 			return 0;
 		d->nbits -= 16;
-		return dec_unit(d, d->bits >> d->nbits & 0xFFFF, off, out, df);
+		/* one UTF-16 unit of the run (RFC 2152 uses UTF-16, RFC 2781) */
+		return mime_utf16_unit(&d->high, &d->high_off, d->bits >> d->nbits & 0xFFFF, off,
+				       "UTF-7", out, df);
 	}
 	if (d->state == ST_B64) {
 		if (dec_close(d, out, df))

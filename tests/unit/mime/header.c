@@ -176,6 +176,16 @@ START_TEST(stops_at_body)
 	ck_assert_int_eq(mime_hdr_reader_next(r, &f), MIME_HDR_END);
 	ck_assert_int_eq(mime_hdr_reader_consumed(r), 8);
 	ck_assert_int_eq(mime_hdr_reader_next(r, &f), MIME_HDR_END);
+	/* reset: a new header from offset 0, line 1, with the new limits */
+	mime_hdr_reader_reset(r, &(struct mime_hdr_limits){.max_fields = 1});
+	const char *m2 = "X: 1\nY: 2\n\n";
+	mime_hdr_reader_feed(r, m2, strlen(m2));
+	ck_assert_int_eq(mime_hdr_reader_next(r, &f), MIME_HDR_FIELD);
+	ck_assert(mime_field_is(&f, "x"));
+	ck_assert_int_eq(f.offset, 0);
+	ck_assert_int_eq(f.line, 1);
+	ck_assert_int_eq(mime_hdr_reader_next(r, &f), MIME_HDR_ERROR);
+	ck_assert_str_eq(mime_hdr_reader_message(r), "too many header fields");
 	mime_hdr_reader_free(r);
 }
 END_TEST
