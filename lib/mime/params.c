@@ -494,7 +494,8 @@ static int raw_value(struct pp *p, size_t start, struct mime_buf *v, int to_end)
 	else
 		to_semicolon(p);
 	size_t end = p->l.pos;
-	while (end > start && is_space(p->l.s[end - 1]))
+	/* an unterminated quoted string keeps its white space: it was quoted */
+	while (!to_end && end > start && is_space(p->l.s[end - 1]))
 		end--;
 	for (size_t i = start; i < end; i++)
 		if (p->l.s[i] != '\r' && p->l.s[i] != '\n' && mime_buf_putc(v, p->l.s[i]))
@@ -502,7 +503,9 @@ static int raw_value(struct pp *p, size_t start, struct mime_buf *v, int to_end)
 	return 0;
 }
 
-/* value = token / quoted-string (RFC 2045 5.1). *quoted set. */
+/* value = token / quoted-string (RFC 2045 5.1). *quoted set. 0, -1, or 1
+ * when there is no value at all (a token has at least one character): the
+ * parameter is skipped. */
 static int value(struct pp *p, struct mime_buf *v, int *quoted)
 {
 	size_t start = p->l.pos, s, e;
@@ -520,10 +523,11 @@ static int value(struct pp *p, struct mime_buf *v, int *quoted)
 			return mime_buf_append(v, p->l.s + s, e - s);
 		p->l = after;
 	}
-	if (mime_lex_eof(&p->l) || mime_lex_peek(&p->l) == ';')
-		mime_defect(p->df, start, "empty parameter value");
-	else
-		mime_defect(p->df, start, "unquoted special characters in a parameter value");
+	if (mime_lex_eof(&p->l) || mime_lex_peek(&p->l) == ';') {
+		mime_defect(p->df, start, "empty parameter value: skipped");
+		return 1;
+	}
+	mime_defect(p->df, start, "unquoted special characters in a parameter value");
 	return raw_value(p, start, v, 0);
 }
 
@@ -545,8 +549,9 @@ static int param(struct pp *p, struct mime_buf *v)
 	p->l.pos++;
 	skip(p);
 	mime_buf_reset(v);
-	if (value(p, v, &quoted))
-		return -1;
+	int r = value(p, v, &quoted);
+	if (r)
+		return r < 0 ? -1 : 0;
 	if (!skip(p) && !mime_lex_eof(&p->l) && mime_lex_peek(&p->l) != ';' && !at_param(p)) {
 		mime_defect(p->df, p->l.pos, "junk after a parameter value: skipped");
 		to_semicolon(p);

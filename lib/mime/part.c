@@ -445,7 +445,7 @@ static void choose_body(struct mime_parser *p, struct level *lv)
 	int identity = pi->cte == MIME_CTE_7BIT || pi->cte == MIME_CTE_8BIT || pi->cte == MIME_CTE_BINARY;
 	int container = 0;
 	if (strcmp(pi->type, "multipart") == 0) {
-		if (!pi->boundary)
+		if (!pi->boundary || !*pi->boundary) /* RFC 2046 5.1.1: 1 to 70 characters */
 			mime_parser_defect(p, "multipart without a boundary: read as one opaque part");
 		else
 			container = 1;

@@ -33,6 +33,13 @@ msg 'Content-Type: text/plain; name="only-name.txt"\n\nx' name
 expect "file name from the Content-Type name parameter when no disposition" 0 \
 	'{"type":"text/plain","filename":"only-name.txt","size":1}' -- "$DESCR" --json "$TMP/name"
 
+# an empty boundary is no boundary (RFC 2046 5.1.1): a "-- " signature line
+# must not split the text into parts
+printf 'Content-Type: multipart/mixed; boundary=\r\n\r\nHello,\r\n-- \r\nContent-Type: text/html\r\n\r\n<b>sig</b>\r\n' > "$TMP/emptyb"
+printf 'Content-Type: multipart/mixed; boundary=""\r\n\r\nHello,\r\n-- \r\nme\r\n' > "$TMP/emptyq"
+expect "boundary= (no value): one opaque part" 0 '{"type":"multipart/mixed","size":52}' -- "$DESCR" --json "$TMP/emptyb"
+expect "boundary=\"\": one opaque part" 0 '{"type":"multipart/mixed","size":17}' -- "$DESCR" --json "$TMP/emptyq"
+
 # several files: one line each; stdin
 expect "two files, two lines" 0 '{"type":"text/plain","size":7}
 {"type":"text/plain","filename":"only-name.txt","size":1}' -- "$DESCR" --json "$TMP/plain" "$TMP/name"

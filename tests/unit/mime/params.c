@@ -203,8 +203,13 @@ START_TEST(tolerance)
 	/* an unterminated quoted string: the rest of the field */
 	static const struct wp uq[] = {{"name", "a; b", NULL, NULL}};
 	ct("application/pdf; name=\"a; b", "application", "pdf", 1, uq, 1);
-	static const struct wp em[] = {{"name", "", NULL, NULL}, {"x", "", NULL, NULL}};
-	ct("application/pdf; name=; x=\"\"", "application", "pdf", 1, em, 2);
+	static const struct wp uqs[] = {{"name", "   ", NULL, NULL}};
+	ct("inva/lid; name=\"   ", "inva", "lid", 1, uqs, 1); /* quoted: the spaces stay */
+	/* no value at all is no parameter (RFC 2045 5.1: a token has one
+	 * character at least); an empty quoted string is a value */
+	static const struct wp em[] = {{"x", "", NULL, NULL}};
+	ct("application/pdf; name=; x=\"\"", "application", "pdf", 1, em, 1);
+	ct("multipart/mixed; boundary=  ", "multipart", "mixed", 1, NULL, 0);
 	/* folded with bare LF */
 	ct("text/plain;\n charset=utf-8", "text", "plain", 0, cs, 1);
 }
