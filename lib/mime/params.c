@@ -850,14 +850,20 @@ static int ext_head(struct mime_buf *b, const struct mime_param *pm, long sec)
 static int fold_ext(struct mime_fold *f, const struct mime_param *pm)
 {
 	size_t head = strlen(pm->name) + 9 + (pm->language ? strlen(pm->language) : 0);
-	long sec = head + ext_width(pm->value, pm->value_len) <= LINE_ROOM ? -1 : 0;
+	size_t total = ext_width(pm->value, pm->value_len);
+	long sec = head + total <= LINE_ROOM ? -1 : 0;
+	/* readers (ours included) take at most MAX_SECTION + 1 sections: with a
+	 * long name, sections grow past the line width rather than outnumber
+	 * that (a character is at most 12 columns: 4 escaped bytes) */
+	size_t min_room = total / MAX_SECTION + 13;
 	struct mime_buf b = {0};
 	size_t i = 0;
 	int r = 0;
 	do {
 		mime_buf_reset(&b);
 		r = ext_head(&b, pm, sec);
-		size_t n = ext_chunk(pm, i, b.len < LINE_ROOM ? LINE_ROOM - b.len : 0);
+		size_t room = b.len < LINE_ROOM ? LINE_ROOM - b.len : 0;
+		size_t n = ext_chunk(pm, i, room > min_room ? room : min_room);
 		for (size_t k = i; !r && k < i + n; k++)
 			r = put_ext_byte(&b, (unsigned char)pm->value[k]);
 		i += n;

@@ -664,6 +664,30 @@ START_TEST(property_prefixes)
 }
 END_TEST
 
+/* Found by fuzzing: a long name leaves room for one character a line, and
+ * a long value then needed more RFC 2231 sections than a reader takes;
+ * sections now grow instead, and the value reads back whole. */
+START_TEST(long_name_long_value)
+{
+	char name[91], value[3001];
+	memset(name, 'd', 90);
+	name[90] = '\0';
+	for (int i = 0; i < 3000; i++)
+		value[i] = "ab\xc3\xa9 %"[i % 6];
+	value[3000] = '\0';
+	struct mime_param pm = {.name = name, .value = value, .value_len = 3000};
+	struct mime_disposition d = {.type = "attachment", .params = &pm, .nparams = 1}, y;
+	struct mime_buf o = {0};
+	ck_assert_int_eq(mime_disposition_field(&o, &d), 0);
+	ck_assert_int_eq(mime_disposition_parse(o.data + 20, o.len - 22, &y, NULL), 0);
+	ck_assert_uint_eq(y.nparams, 1);
+	ck_assert_uint_eq(y.params[0].value_len, 3000);
+	ck_assert_int_eq(memcmp(y.params[0].value, value, 3000), 0);
+	mime_disposition_free(&y);
+	mime_buf_free(&o);
+}
+END_TEST
+
 Suite *suite_params(void)
 {
 	Suite *s = suite_create("params");
@@ -685,6 +709,7 @@ Suite *suite_params(void)
 	tcase_add_test(t, property_round_trip);
 	tcase_add_test(t, property_sections);
 	tcase_add_test(t, property_prefixes);
+	tcase_add_test(t, long_name_long_value);
 	suite_add_tcase(s, t);
 	return s;
 }
