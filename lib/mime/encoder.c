@@ -128,15 +128,19 @@ static int contains(const char *h, size_t n, const char *needle)
 static int choose_boundary(const struct mime_node *m, struct mime_buf *kids, char *b, size_t bn)
 {
 	const char *orig = NULL;
-	struct mime_content_type ct = {0};
-	for (size_t i = 0; i < m->nfields && !orig; i++)
-		if (strcasecmp(m->fields[i].name, "content-type") == 0 &&
-		    mime_content_type_parse(m->fields[i].value, m->fields[i].value_len, &ct, NULL) == 0) {
+	/* the first Content-Type decides, as in the parser */
+	for (size_t i = 0; i < m->nfields; i++) {
+		if (strcasecmp(m->fields[i].name, "content-type") != 0)
+			continue;
+		struct mime_content_type ct = {0};
+		if (mime_content_type_parse(m->fields[i].value, m->fields[i].value_len, &ct, NULL) == 0) {
 			const struct mime_param *p = mime_param_get(ct.params, ct.nparams, "boundary");
 			if (p && p->value_len < bn)
 				snprintf(b, bn, "%s", p->value), orig = b;
 		}
-	mime_content_type_free(&ct);
+		mime_content_type_free(&ct);
+		break;
+	}
 	for (unsigned n = 0;; n++) {
 		if (n > 0 || !orig)
 			snprintf(b, bn, "=_ember_%u_%zu", n, kids->len);
