@@ -43,29 +43,41 @@ static int print_field(const struct mime_mfield *fl, struct mime_buf *out)
 	return mime_fold_end(&f) == -1 ? -1 : 0;
 }
 
-/* Content-Type again with another boundary. */
+/* Content-Type printed from its parsed value (so that printing a printed
+ * model gives the same bytes), with another boundary when boundary is not
+ * NULL. 1 when the value does not parse: the caller prints it as written. */
 static int print_ctype(const struct mime_mfield *fl, const char *boundary, struct mime_buf *out)
 {
 	struct mime_content_type ct = {0};
 	int r = mime_content_type_parse(fl->value, fl->value_len, &ct, NULL);
-	if (r == 0) {
-		for (size_t i = 0; i < ct.nparams; i++) {
-			if (strcasecmp(ct.params[i].name, "boundary") != 0)
-				continue;
-			char *b = strdup(boundary);
-			if (!b) {
-				r = -1;
-				break;
-			}
-			free(ct.params[i].value);
-			ct.params[i].value = b;
-			ct.params[i].value_len = strlen(b);
+	if (r == -2)
+		return 1;
+	for (size_t i = 0; r == 0 && boundary && i < ct.nparams; i++) {
+		if (strcasecmp(ct.params[i].name, "boundary") != 0)
+			continue;
+		char *b = strdup(boundary);
+		if (!b) {
+			r = -1;
+			break;
 		}
+		free(ct.params[i].value);
+		ct.params[i].value = b;
+		ct.params[i].value_len = strlen(b);
+	}
+	if (r == 0) {
+		size_t mark = out->len;
 		struct mime_fold f;
 		mime_fold_init(&f, out);
 		mime_fold_begin(&f, fl->name);
-		if (!r && (mime_content_type_fold(&f, &ct) || mime_fold_end(&f)))
+		int fr = mime_content_type_fold(&f, &ct);
+		if (!fr)
+			fr = mime_fold_end(&f);
+		if (fr == -2) { /* a value the printer refuses: as written */
+			out->len = mark;
+			r = 1;
+		} else if (fr) {
 			r = -1;
+		}
 	}
 	mime_content_type_free(&ct);
 	return r;
@@ -196,9 +208,9 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 	}
 	for (size_t i = 0; !r && i < m->nfields; i++) {
 		const struct mime_mfield *fl = &m->fields[i];
-		if (new_boundary && strcasecmp(fl->name, "content-type") == 0)
-			r = print_ctype(fl, boundary, out);
-		else
+		if (strcasecmp(fl->name, "content-type") == 0)
+			r = print_ctype(fl, new_boundary ? boundary : NULL, out);
+		if (r == 1 || strcasecmp(fl->name, "content-type") != 0)
 			r = print_field(fl, out);
 	}
 	if (!r && c != MIME_CTE_7BIT) {
