@@ -165,23 +165,6 @@ static void sender_field(struct make *m)
 
 /* ---- Date --------------------------------------------------------------- */
 
-/* RFC 5322 3.3: "Tue, 1 Jul 2003 10:52:37 +0200" for the time t seen from
- * the zone off seconds east of UTC. */
-static void format_date(time_t t, long off, char *buf, size_t size)
-{
-	static const char days[] = "SunMonTueWedThuFriSat";
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	time_t local = t + off;
-	struct tm tm;
-	if (!gmtime_r(&local, &tm))
-		cli_usage_error("--date: out of range");
-	long a = off < 0 ? -off : off;
-	snprintf(buf, size, "%.3s, %d %.3s %d %02d:%02d:%02d %c%02ld%02ld",
-		 days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
-		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
-}
-
 static int parse_epoch(const char *s, time_t *t)
 {
 	char *end;
@@ -222,7 +205,6 @@ static int parse_date(const char *s, time_t *t, long *off)
 
 static void date_field(struct make *m)
 {
-	char buf[64];
 	time_t t;
 	long off;
 	if (!strcmp(m->date, "none"))
@@ -238,8 +220,16 @@ static void date_field(struct make *m)
 	} else if (parse_date(m->date, &t, &off)) {
 		cli_usage_error("--date: cannot read '%s'", m->date);
 	}
-	format_date(t, off, buf, sizeof buf);
-	text_field(m, "Date", buf);
+	/* RFC 5322 3.3: "Tue, 1 Jul 2003 10:52:37 +0200", seen from the zone
+	 * off seconds east of UTC */
+	struct mime_date d;
+	struct mime_buf buf = {0};
+	if (mime_date_from_unix((int64_t)t, (int)(off / 60), &d))
+		cli_usage_error("--date: out of range");
+	if (mime_date_print(&d, &buf))
+		oom();
+	text_field(m, "Date", buf.data);
+	mime_buf_free(&buf);
 }
 
 /* ---- Message-ID --------------------------------------------------------- */

@@ -78,22 +78,26 @@ static int eol_ok(const struct mime_text_stats *st, unsigned flags)
 	return !(flags & MIME_CHOOSE_CRLF) && st->crlf == 0;
 }
 
+enum mime_cte mime_choose_cte_stats(const struct mime_text_stats *st, unsigned flags)
+{
+	int lines_ok = st->nul == 0 && st->longest <= MAX_LINE && eol_ok(st, flags);
+	if (lines_ok && st->high == 0)
+		return MIME_CTE_7BIT;
+	if (lines_ok && (flags & MIME_CHOOSE_8BIT))
+		return MIME_CTE_8BIT;
+	size_t esc = st->qp_escapes;
+	if (flags & MIME_CHOOSE_CRLF)
+		esc += st->bare_lf;  /* not a line break: written =0A */
+	if (st->nul == 0 && esc * 6 < st->len)
+		return MIME_CTE_QUOTED_PRINTABLE;
+	return MIME_CTE_BASE64;
+}
+
 enum mime_cte mime_choose_cte(const char *data, size_t len, unsigned flags)
 {
 	struct mime_text_stats st;
 	mime_text_stats(data, len, &st);
-
-	int lines_ok = st.nul == 0 && st.longest <= MAX_LINE && eol_ok(&st, flags);
-	if (lines_ok && st.high == 0)
-		return MIME_CTE_7BIT;
-	if (lines_ok && (flags & MIME_CHOOSE_8BIT))
-		return MIME_CTE_8BIT;
-	size_t esc = st.qp_escapes;
-	if (flags & MIME_CHOOSE_CRLF)
-		esc += st.bare_lf;  /* not a line break: written =0A */
-	if (st.nul == 0 && esc * 6 < len)
-		return MIME_CTE_QUOTED_PRINTABLE;
-	return MIME_CTE_BASE64;
+	return mime_choose_cte_stats(&st, flags);
 }
 
 int mime_guess_text(const char *data, size_t len)

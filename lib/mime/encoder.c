@@ -87,12 +87,13 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 
 /* The encoding of a leaf, chosen by its content. An enclosed message kept
  * opaque must stay encoded, or a reader would parse it. */
-static enum mime_cte leaf_cte(const struct mime_node *m, unsigned flags)
+static enum mime_cte leaf_cte(const struct mime_node *m, unsigned flags,
+			       const struct mime_text_stats *st)
 {
 	if (m->cte_unknown)
 		return MIME_CTE_UNKNOWN;
-	enum mime_cte c = mime_choose_cte(m->body.data, m->body.len,
-					  MIME_CHOOSE_CRLF | (flags & MIME_PRINT_8BIT ? MIME_CHOOSE_8BIT : 0));
+	enum mime_cte c = mime_choose_cte_stats(st, MIME_CHOOSE_CRLF |
+						(flags & MIME_PRINT_8BIT ? MIME_CHOOSE_8BIT : 0));
 	int opaque = strcmp(m->type, "message") == 0 &&
 		     (strcmp(m->subtype, "rfc822") == 0 || strcmp(m->subtype, "global") == 0);
 	if (opaque && (c == MIME_CTE_7BIT || c == MIME_CTE_8BIT))
@@ -100,7 +101,8 @@ static enum mime_cte leaf_cte(const struct mime_node *m, unsigned flags)
 	return c;
 }
 
-static int print_leaf_body(const struct mime_node *m, enum mime_cte c, struct mime_buf *out)
+static int print_leaf_body(const struct mime_node *m, enum mime_cte c,
+			   const struct mime_text_stats *st, struct mime_buf *out)
 {
 	const char *d = m->body.data ? m->body.data : "";
 	size_t n = m->body.len;
@@ -110,11 +112,9 @@ static int print_leaf_body(const struct mime_node *m, enum mime_cte c, struct mi
 		return mime_base64_encode(&e, d, n, out) || mime_base64_encode(&e, NULL, 0, out) ? -1 : 0;
 	}
 	if (c == MIME_CTE_QUOTED_PRINTABLE) {
-		struct mime_text_stats st;
-		mime_text_stats(d, n, &st);
 		struct mime_qp_enc e;
 		/* text mode turns every line break into CRLF: only when they are all CRLF */
-		mime_qp_enc_init(&e, st.bare_lf || st.bare_cr ? MIME_QP_BINARY : 0);
+		mime_qp_enc_init(&e, st->bare_lf || st->bare_cr ? MIME_QP_BINARY : 0);
 		return mime_qp_encode(&e, d, n, out) || mime_qp_encode(&e, NULL, 0, out) ? -1 : 0;
 	}
 	return mime_buf_append(out, d, n);
@@ -197,6 +197,7 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 	char boundary[80] = "";
 	int new_boundary = 0, r = 0;
 	enum mime_cte c = MIME_CTE_7BIT;
+	struct mime_text_stats st;
 	size_t *ends = NULL;
 	if (m->kind == MIME_NODE_MULTIPART) {
 		ends = malloc((m->nchildren + 1) * sizeof *ends);
@@ -204,7 +205,8 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 		if (!r)
 			new_boundary = choose_boundary(m, &kids, boundary, sizeof boundary);
 	} else if (m->kind == MIME_NODE_LEAF) {
-		c = leaf_cte(m, flags);
+		mime_text_stats(m->body.data ? m->body.data : "", m->body.len, &st);
+		c = leaf_cte(m, flags, &st);
 	}
 	for (size_t i = 0; !r && i < m->nfields; i++) {
 		const struct mime_mfield *fl = &m->fields[i];
@@ -221,7 +223,7 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 	if (!r)
 		r = mime_buf_puts(out, "\r\n");
 	if (!r && m->kind == MIME_NODE_LEAF)
-		r = print_leaf_body(m, c, out);
+		r = print_leaf_body(m, c, &st, out);
 	else if (!r && m->kind == MIME_NODE_MESSAGE && m->nchildren)
 		r = print_node(m->children[0], flags, out);
 	else if (!r && m->kind == MIME_NODE_MULTIPART)

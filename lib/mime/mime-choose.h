@@ -39,6 +39,8 @@ void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st);
  * shorter encoding (every escaped octet costs 3, base64 costs 4/3 an octet:
  * fewer than 1 octet in 6 escaped), else MIME_CTE_BASE64. Never BINARY. */
 enum mime_cte mime_choose_cte(const char *data, size_t len, unsigned flags);
+/* The same choice from statistics already counted by mime_text_stats. */
+enum mime_cte mime_choose_cte_stats(const struct mime_text_stats *st, unsigned flags);
 
 /* A guess: 1 when the data looks like text (no NUL, and at most 1 octet in
  * 100 a control other than TAB, CR, LF, FF and ESC), 0 when binary. */

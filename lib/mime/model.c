@@ -35,27 +35,6 @@ static char *dup_n(const char *s, size_t n)
 	return c;
 }
 
-/* RFC 5322 2.2.3: unfolding removes each CRLF (or bare LF) followed by WSP. */
-static char *unfold(const char *v, size_t n, size_t *outlen)
-{
-	char *c = malloc(n + 1);
-	if (!c)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == '\r' && i + 2 < n && v[i + 1] == '\n' && (v[i + 2] == ' ' || v[i + 2] == '\t')) {
-			i++;
-			continue;
-		}
-		if (v[i] == '\n' && i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t'))
-			continue;
-		c[o++] = v[i];
-	}
-	c[o] = '\0';
-	*outlen = o;
-	return c;
-}
-
 static int add_field(struct mime_node *m, const struct mime_event *ev)
 {
 	struct mime_mfield *f = realloc(m->fields, (m->nfields + 1) * sizeof *f);
@@ -63,13 +42,18 @@ static int add_field(struct mime_node *m, const struct mime_event *ev)
 		return -1;
 	m->fields = f;
 	f += m->nfields;
+	/* RFC 5322 2.2.3: the value unfolded */
+	struct mime_buf v = {0};
 	f->name = dup_n(ev->name, ev->name_len);
-	f->value = unfold(ev->value, ev->value_len, &f->value_len);
-	if (!f->name || !f->value) {
+	if (!f->name || mime_unstructured_unfold(ev->value, ev->value_len, &v) ||
+	    (!v.data && mime_buf_reserve(&v, 1))) {
 		free(f->name);
-		free(f->value);
+		mime_buf_free(&v);
 		return -1;
 	}
+	v.data[v.len] = '\0';
+	f->value = v.data;
+	f->value_len = v.len;
 	m->nfields++;
 	return 0;
 }

@@ -119,11 +119,6 @@ static int keep_value(struct mime_buf *b, int *seen, const struct mime_field *f)
 	return mime_buf_append(b, f->value, f->value_len) ? -1 : 0;
 }
 
-static int name_is(const struct mime_field *f, const char *name)
-{
-	return f->name_len == strlen(name) && strncasecmp(f->name, name, f->name_len) == 0;
-}
-
 static void on_field(struct mime_parser *p, struct level *lv, const struct mime_field *f)
 {
 	struct mime_event *e = mime_parser_push_ev(p, MIME_FIELD);
@@ -139,11 +134,11 @@ static void on_field(struct mime_parser *p, struct level *lv, const struct mime_
 	e->value_len = f->value_len;
 	p->hdr_covered += f->raw_len;
 	int r = 0;
-	if (name_is(f, "content-type"))
+	if (mime_field_is(f, "content-type"))
 		r = keep_value(&lv->ctype, &lv->seen_ctype, f);
-	else if (name_is(f, "content-transfer-encoding"))
+	else if (mime_field_is(f, "content-transfer-encoding"))
 		r = keep_value(&lv->cte, &lv->seen_cte, f);
-	else if (name_is(f, "content-disposition"))
+	else if (mime_field_is(f, "content-disposition"))
 		r = keep_value(&lv->cdisp, &lv->seen_cdisp, f);
 	if (r < 0)
 		p->failed = "out of memory";
