@@ -85,7 +85,7 @@ static int drain(struct mime_parser *p, struct raw_state *s, struct corpus_resul
 
 static int check_raw(const char *msg, size_t len, uint64_t n, struct corpus_result *res)
 {
-	struct mime_parser *p = mime_parser_new(NULL, MIME_NO_MBOX_FROM);
+	struct mime_parser *p = mime_parser_new(NULL, 0);
 	if (!p)
 		return -1;
 	struct corpus_rng r;

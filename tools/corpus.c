@@ -296,17 +296,24 @@ static void check_mbox_messages(struct check *c, struct corpus_mbox *m, const ch
 		cli_die(EX_IOERR, name, "read error: %s", strerror(errno));
 }
 
-/* RFC 5322 2.2: a header field name (printable ASCII but ':'), then ':'
- * (with the obsolete white space before it, 4.5). */
-static int starts_with_field(const char *s, size_t n)
+/* A mail message has a header: the parser's header reader does not end it
+ * before the first line (which would make the whole file a body). */
+static int has_header(const char *s, size_t n)
 {
-	size_t i = 0;
-	while (i < n && s[i] > ' ' && s[i] < 0x7f && s[i] != ':')
-		i++;
-	size_t name = i;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return name > 0 && i < n && s[i] == ':';
+	struct mime_hdr_reader *r = mime_hdr_reader_new(NULL);
+	if (!r)
+		oom();
+	mime_hdr_reader_feed(r, s, n);
+	struct mime_field f;
+	enum mime_hdr_ev ev = mime_hdr_reader_next(r, &f);
+	if (ev == MIME_HDR_AWAIT) {
+		mime_hdr_reader_feed(r, NULL, 0);
+		ev = mime_hdr_reader_next(r, &f);
+	}
+	int none = n == 0 || (ev == MIME_HDR_DEFECT && f.offset == 0 &&
+			      (f.code == MIME_D_NOT_A_FIELD || f.code == MIME_D_FIELD_NAME_BYTE));
+	mime_hdr_reader_free(r);
+	return !none;
 }
 
 /* Not an mbox: one message, the bytes the reader looked at first included. */
@@ -320,7 +327,7 @@ static void check_single(struct check *c, struct corpus_mbox *m, FILE *f, const 
 	    mime_buf_append(&c->msg, rest, len))
 		oom();
 	free(rest);
-	if (!starts_with_field(c->msg.data, c->msg.len)) {
+	if (!has_header(c->msg.data, c->msg.len)) {
 		cli_warn(name, "not a mail message (no header field on the first line)");
 		c->not_mail = 1;
 	} else {

@@ -1,5 +1,6 @@
 /* ember crlf: line endings to CRLF, or back to LF, streaming. */
 #include "cli.h"
+#include "mime.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,63 +22,20 @@ static const struct cli_cmd cmd = {
 
 enum { BUFSZ = 65536, MAXBUF = 1 << 24 };
 
-/* The only state carried from one read buffer to the next: whether the
- * last byte was a CR (so an LF at the start of the next buffer is the
- * second half of a CRLF). */
-struct conv {
-	int lf;  /* --lf */
-	int cr;  /* the previous byte was a CR (--lf: a CR not yet written) */
-};
-
-/* To CRLF: out needs room for 2n bytes. */
-static size_t to_crlf(struct conv *c, const unsigned char *in, size_t n, unsigned char *out)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '\n' && !c->cr)
-			out[o++] = '\r';
-		out[o++] = in[i];
-		c->cr = in[i] == '\r';
-	}
-	return o;
-}
-
-/* To LF: a CR is held back until the next byte shows whether it starts a
- * CRLF; out needs room for n + 1 bytes. */
-static size_t to_lf(struct conv *c, const unsigned char *in, size_t n, unsigned char *out)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (c->cr) {
-			c->cr = 0;
-			if (in[i] == '\n') {
-				out[o++] = '\n';
-				continue;
-			}
-			out[o++] = '\r';
-		}
-		if (in[i] == '\r')
-			c->cr = 1;
-		else
-			out[o++] = in[i];
-	}
-	return o;
-}
-
-static void one_file(int lf, const char *path, unsigned char *in, unsigned char *out, size_t bufsz)
+/* lib/mime's converter: the only state carried from one read buffer to the
+ * next is whether the last byte was a CR. */
+static void one_file(int lf, const char *path, char *in, char *out, size_t bufsz)
 {
 	FILE *f = cli_open(path);
 	const char *where = strcmp(path, "-") ? path : "stdin";
-	struct conv c = {.lf = lf};
+	struct mime_eol c;
+	mime_eol_init(&c, lf ? MIME_EOL_LF : MIME_EOL_CRLF, 0);
 	size_t n;
-	while ((n = fread(in, 1, bufsz, f)) > 0) {
-		size_t o = lf ? to_lf(&c, in, n, out) : to_crlf(&c, in, n, out);
-		cli_write(stdout, out, o);
-	}
+	while ((n = fread(in, 1, bufsz, f)) > 0)
+		cli_write(stdout, out, mime_eol_convert(&c, in, n, out));
 	if (ferror(f))
 		cli_die(EX_IOERR, where, "read error");
-	if (lf && c.cr)
-		cli_write(stdout, "\r", 1);  /* a CR that ended the file */
+	cli_write(stdout, out, mime_eol_convert(&c, NULL, 0, out));  /* a CR that ended the file */
 	if (f != stdin)
 		fclose(f);
 	else
@@ -109,7 +67,7 @@ int main(int argc, char **argv)
 		else if (o == OPT_BUFSZ)
 			bufsz = buffer_size(optarg);
 	}
-	unsigned char *in = malloc(bufsz), *out = malloc(2 * bufsz);
+	char *in = malloc(bufsz), *out = malloc(mime_eol_room(bufsz));
 	if (!in || !out)
 		cli_die(EX_SOFTWARE, NULL, "out of memory");
 	if (optind == argc)

@@ -1,5 +1,6 @@
 /* ember descr: the MIME structure of messages, as a tree or as JSON. */
 #include "cli.h"
+#include "fields.h"
 #include "json.h"
 #include "mime.h"
 
@@ -13,10 +14,15 @@ static const struct cli_cmd cmd = {
 	"Usage: ember descr [--json] [FILE...]\n"
 	"Print the structure of each message (stdin when no FILE): per part its\n"
 	"number (1, 1.1, 1.2.1, ...), type, charset, transfer encoding,\n"
-	"disposition, file name and decoded size.\n"
+	"disposition, file name and decoded size. What was wrong and tolerated (a\n"
+	"line that is not a field, which ends the header, a repeated From, bad\n"
+	"base64, a missing close delimiter, ...) is reported on stderr as\n"
+	"FILE:LINE: what; the exit status stays 0 for it.\n"
 	"  -j, --json     one JSON object per message, one message per line\n"
 	"  -h, --help     this help\n"
-	"      --version  the version\n",
+	"      --version  the version\n"
+	"Exit status: 0; 65 when a message cannot be read (a limit); 66 when a\n"
+	"file cannot be opened.\n",
 };
 
 struct node {
@@ -95,7 +101,7 @@ static void end_node(struct descr *d)
 /* Parse one message from f; returns 0, or 65 when it is not readable as mail. */
 static int describe(FILE *f, const char *where, struct descr *d)
 {
-	struct mime_parser *p = mime_parser_new(NULL, MIME_DECODE_CTE);
+	struct mime_parser *p = mime_parser_new(NULL, MIME_DECODE_CTE | MIME_MBOX_FROM);
 	if (!p)
 		cli_die(EX_SOFTWARE, where, "out of memory");
 	static char buf[1 << 16];
@@ -121,12 +127,16 @@ static int describe(FILE *f, const char *where, struct descr *d)
 				break;
 			}
 			if (e == MIME_ERROR) {
+				if (ev.code == MIME_E_NOMEM)
+					cli_die(EX_SOFTWARE, where, "out of memory");
 				cli_warn(where, "line %lu: %s", ev.line, ev.message);
 				status = EX_DATAERR;
 				done = 1;
 				break;
 			}
-			if (e == MIME_HEADER_END)
+			if (e == MIME_DEFECT)
+				cli_warn_at(where, ev.line, ev.message);
+			else if (e == MIME_HEADER_END)
 				begin_node(d, ev.part);
 			else if (e == MIME_BODY && ev.body_kind == MIME_BODY_LEAF && d->depth && !d->overflow)
 				d->stack[d->depth - 1].size += ev.len;
@@ -158,7 +168,7 @@ int main(int argc, char **argv)
 			d.json = 1;
 	int status = 0;
 	if (optind == argc) {
-		status = describe(stdin, "-", &d);
+		status = describe(stdin, "stdin", &d);
 	} else {
 		for (int i = optind; i < argc; i++) {
 			FILE *f = cli_open(argv[i]);

@@ -269,7 +269,7 @@ static void scan(struct extract *x)
 {
 	for (size_t d = 0; d < MAX_DEPTH; d++)
 		x->open[d] = -1;
-	struct mime_parser *p = mime_parser_new(NULL, MIME_DECODE_CTE);
+	struct mime_parser *p = mime_parser_new(NULL, MIME_DECODE_CTE | MIME_MBOX_FROM);
 	if (!p)
 		msg_oom();
 	mime_parser_feed(p, x->in, x->len);

@@ -21,7 +21,12 @@ static const struct cli_cmd cmd = {
 	"                               the end of the header when absent\n"
 	"Removals apply first, then replacements, then additions. A value longer\n"
 	"than a line should be given folded (a line break followed by a space).\n"
-	"  -h, --help, --version\n",
+	"When a line that is not a field ends the header, fields added at the end\n"
+	"go before that line. An mbox \"From \" first line stays first.\n"
+	"  -h, --help, --version\n"
+	"Exit status: 0; 64 on a bad option or field; 65 when the header cannot be\n"
+	"read, or --add meets a header whose first line is a continuation line\n"
+	"(the new field would absorb it); 70 when memory runs out.\n",
 };
 
 enum { OPT_APPEND = 1 };
@@ -33,8 +38,11 @@ static void add(struct mime_editor *ed, int which, const char *arg)
 	      : which == 'R' ? mime_editor_replace(ed, arg, n)
 	      : which == 'r' ? mime_editor_remove(ed, arg)
 	      : mime_editor_append(ed, arg, n);
+	if (r == MIME_ENOMEM)
+		cli_die(EX_SOFTWARE, NULL, "out of memory");
 	if (r)
-		cli_usage_error("not a header field (expected 'Name: value'): '%s'", arg);
+		cli_usage_error(which == 'r' ? "not a field name: '%s'"
+				: "not a header field (expected 'Name: value'): '%s'", arg);
 }
 
 int main(int argc, char **argv)
@@ -46,7 +54,8 @@ int main(int argc, char **argv)
 		{"replace", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	struct mime_editor *ed = mime_editor_new();
+	static const struct mime_hdr_limits lim = {.flags = MIME_HDR_MBOX_FROM};
+	struct mime_editor *ed = mime_editor_new(&lim);
 	if (!ed)
 		cli_die(EX_SOFTWARE, NULL, "out of memory");
 	int o;
@@ -70,8 +79,10 @@ int main(int argc, char **argv)
 			cli_write(stdout, out, len);
 		if (r < 0) {
 			unsigned long line;
-			const char *what = mime_editor_error(ed, &line);
-			cli_die(EX_DATAERR, where, "line %lu: %s", line, what);
+			enum mime_code code;
+			const char *what = mime_editor_error(ed, &line, &code);
+			cli_die(code == MIME_E_NOMEM ? EX_SOFTWARE : EX_DATAERR, where, "line %lu: %s",
+				line, what);
 		}
 	}
 	mime_editor_free(ed);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static const struct cli_cmd cmd = {
 	.name = "hdr",
@@ -21,17 +20,19 @@ static const struct cli_cmd cmd = {
 	"unfolded. A malformed encoded word is printed as it stands; bytes that are\n"
 	"not UTF-8, line breaks and control characters become U+FFFD.\n"
 	"  -h NAME[,NAME...]   print only the values of these fields, one per line\n"
-	"                      (case-insensitive, repeatable)\n"
+	"                      (case-insensitive, repeatable; ':' separates too)\n"
 	"  -H, --filename      start each line with the file name and a TAB\n"
 	"      --help, --version\n"
-	"Exit status: 0; 65 when a header cannot be read (FILE:LINE: what); 66\n"
-	"when a file cannot be opened; 64 usage.\n",
+	"What was wrong in a header and tolerated (a line that is not a field,\n"
+	"which ends the header; a repeated From or Subject; a line over 998 bytes;\n"
+	"...) is reported on stderr as FILE:LINE: what. Exit status: 0; 65 when a\n"
+	"header cannot be read (FILE:LINE: what); 66 when a file cannot be opened;\n"
+	"64 usage.\n",
 	.h_is_option = 1,
 };
 
 struct hdr {
-	char **names;
-	size_t nnames;
+	struct cli_names names;
 	int filename;          /* -H */
 	int bad;
 	const char *path;      /* as given ("-": stdin) */
@@ -43,51 +44,6 @@ static _Noreturn void oom(void)
 {
 	cli_die(EX_SOFTWARE, NULL, "out of memory");
 }
-
-static void add_names(struct hdr *h, const char *arg)
-{
-	const char *p = arg;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		if (n) {
-			char **v = realloc(h->names, (h->nnames + 1) * sizeof *v);
-			if (!v || !(v[h->nnames] = strndup(p, n)))
-				oom();
-			h->names = v;
-			h->nnames++;
-		}
-		p += n + (p[n] == ',');
-	}
-}
-
-static int name_in(const struct mime_field *f, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(list[i]) == f->name_len &&
-		    strncasecmp(list[i], f->name, f->name_len) == 0)
-			return 1;
-	return 0;
-}
-
-/* Structured fields: encoded words only in display names and comments
- * (RFC 2047 5(2), 5(3)); never in addresses, message ids or dates. */
-static const char *const structured[] = {
-	"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Resent-From", "Resent-Sender",
-	"Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Reply-To", "Mail-Followup-To",
-	"Mail-Reply-To", "Disposition-Notification-To", "Return-Path", "Errors-To",
-	"Return-Receipt-To", "Message-ID", "In-Reply-To", "References", "Resent-Message-ID",
-	"Date", "Resent-Date", "Content-ID", "Content-Transfer-Encoding", "MIME-Version",
-};
-/* RFC 2047 5: "An 'encoded-word' MUST NOT be used in a Received header
- * field"; nor in the fields of authentication, which are signed or
- * machine-read as they are: only unfolded. */
-static const char *const verbatim[] = {
-	"Received", "DKIM-Signature", "ARC-Seal", "ARC-Message-Signature",
-	"ARC-Authentication-Results", "Authentication-Results", "Received-SPF",
-};
-static const char *const with_params[] = {"Content-Type", "Content-Disposition"};
-
-#define COUNT(a) (sizeof a / sizeof *a)
 
 static int is_space(int c)
 {
@@ -104,12 +60,23 @@ static int decode(const struct mime_field *f, struct mime_buf *out)
 		v++;
 		n--;
 	}
-	if (name_in(f, with_params, COUNT(with_params)))
+	/* RFC 2047 5: encoded words only in display names and comments of
+	 * structured fields, never in Received; authentication fields are
+	 * machine-read as they stand: only unfolded */
+	switch (mime_field_kind(f->name, f->name_len)) {
+	case MIME_FIELD_MIME_PARAMS:
 		return mime_params_render(v, n, out, NULL);
-	if (name_in(f, verbatim, COUNT(verbatim)))
+	case MIME_FIELD_TRACE:
+	case MIME_FIELD_AUTH:
 		return mime_unstructured_unfold(v, n, out);
-	if (name_in(f, structured, COUNT(structured)))
+	case MIME_FIELD_ADDRESS:
+	case MIME_FIELD_DATE:
+	case MIME_FIELD_MSGID:
+	case MIME_FIELD_MIME_TOKEN:
 		return mime_rfc2047_decode_structured(v, n, out, NULL);
+	case MIME_FIELD_UNSTRUCTURED:
+		break;
+	}
 	return mime_rfc2047_decode_text(v, n, out, NULL);
 }
 
@@ -131,14 +98,14 @@ static int put_value(struct mime_buf *line, const char *s, size_t n)
 
 static void print_field(struct hdr *h, const struct mime_field *f)
 {
-	if (f->name_len == 0 || (h->nnames && !name_in(f, (const char *const *)h->names, h->nnames)))
+	if (f->name_len == 0 || (h->names.n && !cli_names_has(&h->names, f->name, f->name_len)))
 		return;
 	mime_buf_reset(&h->line);
 	mime_buf_reset(&h->val);
 	int r = decode(f, &h->val);
 	if (!r && h->filename)
 		r = mime_buf_puts(&h->line, h->path) || mime_buf_putc(&h->line, '\t');
-	if (!r && !h->nnames)
+	if (!r && !h->names.n)
 		r = mime_buf_append(&h->line, f->name, f->name_len) ||
 		    mime_buf_puts(&h->line, h->val.len ? ": " : ":");
 	if (r || put_value(&h->line, h->val.data, h->val.len) || mime_buf_putc(&h->line, '\n'))
@@ -157,7 +124,8 @@ static void one_file(struct hdr *h, const char *path)
 	FILE *in = cli_open(path);
 	h->path = path;
 	h->where = strcmp(path, "-") ? path : "stdin";
-	if (cli_read_fields(in, h->where, on_field, h))
+	struct cli_fields cb = {.field = on_field, .ctx = h};
+	if (cli_read_fields(in, h->where, &cb))
 		h->bad = 1;
 	if (in != stdin)
 		fclose(in);
@@ -173,7 +141,7 @@ int main(int argc, char **argv)
 	int o;
 	while ((o = cli_getopt(&cmd, argc, argv, "h:H", longopts)) != -1) {
 		if (o == 'h')
-			add_names(&h, optarg);
+			cli_names_add(&h.names, optarg);
 		else
 			h.filename = 1;
 	}
@@ -181,9 +149,7 @@ int main(int argc, char **argv)
 		one_file(&h, "-");
 	for (int i = optind; i < argc; i++)
 		one_file(&h, argv[i]);
-	for (size_t i = 0; i < h.nnames; i++)
-		free(h.names[i]);
-	free(h.names);
+	cli_names_free(&h.names);
 	mime_buf_free(&h.line);
 	mime_buf_free(&h.val);
 	cli_flush_stdout();

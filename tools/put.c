@@ -87,7 +87,7 @@ static int on_event(struct put *p, const struct mime_event *ev, char *err, size_
  * offsets are offsets in the input, fed whole). */
 static void scan_message(struct put *p)
 {
-	struct mime_parser *mp = mime_parser_new(NULL, 0);
+	struct mime_parser *mp = mime_parser_new(NULL, MIME_MBOX_FROM);
 	if (!mp)
 		msg_oom();
 	mime_parser_feed(mp, p->in, p->len);

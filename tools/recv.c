@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 static const struct cli_cmd cmd = {
@@ -53,17 +52,11 @@ struct route {
 };
 
 /* "ember recv: FILE:LINE: what at byte N" */
-static void on_defect(void *ctx, uint64_t off, const char *what)
+static void on_defect(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
 	struct route *rt = ctx;
-	const struct mime_field *f = rt->field;
-	unsigned long line = f->line;
-	for (uint64_t i = 0; i < off && i < f->value_len; i++)
-		line += f->value[i] == '\n';
-	uint64_t at = f->offset + (uint64_t)(f->value - f->raw) + off;
-	char where[4096];
-	snprintf(where, sizeof where, "%s:%lu", rt->where, line);
-	cli_warn(where, "%s at byte %llu", what, (unsigned long long)at);
+	(void)code;
+	cli_warn_in_value(rt->where, rt->field, off, what);
 	rt->bad = 1;
 }
 
@@ -90,7 +83,9 @@ static void on_field(void *ctx, const struct mime_field *f)
 /* The header only: the body is not read. */
 static void read_header(struct route *rt, FILE *in)
 {
-	if (cli_read_fields(in, rt->where, on_field, rt))
+	/* the route only: what is wrong elsewhere in the header is hdr's business */
+	struct cli_fields cb = {.field = on_field, .ctx = rt, .quiet = 1};
+	if (cli_read_fields(in, rt->where, &cb))
 		rt->bad = 1;
 }
 
@@ -102,7 +97,7 @@ static void read_header(struct route *rt, FILE *in)
 static int is_ip(const char *w, size_t n, char *ip, size_t cap)
 {
 	unsigned char a[16];
-	if (n > 5 && strncasecmp(w, "IPv6:", 5) == 0)
+	if (n > 5 && mime_ascii_caseeq(w, 5, "IPv6:", 5))
 		w += 5, n -= 5;
 	if (!n || n >= cap)
 		return 0;

@@ -9,7 +9,7 @@
 static int has_xn_label(const char *d, size_t n)
 {
 	for (size_t i = 0; i + 4 <= n; i++)
-		if ((i == 0 || d[i - 1] == '.') && strncasecmp(d + i, "xn--", 4) == 0)
+		if ((i == 0 || d[i - 1] == '.') && mime_ascii_caseeq(d + i, 4, "xn--", 4))
 			return 1;
 	return 0;
 }
@@ -74,7 +74,7 @@ static int check_alabels(const char *d, size_t n, struct mime_addr_error *err)
 	int r = idn(d, n, 0, &u, err);
 	if (!r)
 		r = idn(u.data, u.len, 1, &a, err);
-	if (!r && (a.len != n || strncasecmp(a.data, d, n) != 0))
+	if (!r && (a.len != n || !mime_ascii_caseeq(a.data, n, d, n)))
 		r = -2;
 	if (r == -2) {  /* positions in d, not in the converted forms */
 		err->pos = bad_label(d, n, 0);
@@ -90,7 +90,7 @@ static int plain(const char *d, size_t n)
 	return (n > 0 && d[0] == '[') || (is_ascii(d, n) && !has_xn_label(d, n));
 }
 
-int mime_domain_to_ascii(const char *d, size_t len, struct mime_buf *out,
+enum mime_status mime_domain_to_ascii(const char *d, size_t len, struct mime_buf *out,
 			 struct mime_addr_error *err)
 {
 	struct mime_addr_error e;
@@ -105,7 +105,7 @@ int mime_domain_to_ascii(const char *d, size_t len, struct mime_buf *out,
 	return idn(d, len, 1, out, err);
 }
 
-int mime_domain_to_unicode(const char *d, size_t len, struct mime_buf *out,
+enum mime_status mime_domain_to_unicode(const char *d, size_t len, struct mime_buf *out,
 			   struct mime_addr_error *err)
 {
 	struct mime_addr_error e;

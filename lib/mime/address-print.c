@@ -4,7 +4,6 @@
 #include "address-int.h"
 
 #include <string.h>
-#include <strings.h>
 
 static int decode_name(const char *raw, size_t len, struct mime_buf *out)
 {
@@ -68,7 +67,7 @@ static int put_addr_spec(struct mime_buf *out, const struct mime_mailbox *m, int
 	return put_domain(out, m, ascii);
 }
 
-int mime_mailbox_print(const struct mime_mailbox *m, unsigned flags, struct mime_buf *out)
+enum mime_status mime_mailbox_print(const struct mime_mailbox *m, unsigned flags, struct mime_buf *out)
 {
 	struct mime_buf name = {0};
 	int ascii = (flags & MIME_ADDR_ASCII) != 0, r = 0;
@@ -171,7 +170,7 @@ static int fold_group(struct mime_fold *f, const struct mime_address *a, unsigne
 	return r ? r : mime_fold_token(f, ";", 1, MIME_FOLD_GLUE);
 }
 
-int mime_address_list_fold(struct mime_fold *f, const struct mime_address_list *l,
+enum mime_status mime_address_list_fold(struct mime_fold *f, const struct mime_address_list *l,
 			   unsigned flags)
 {
 	int r = 0;
@@ -184,7 +183,7 @@ int mime_address_list_fold(struct mime_fold *f, const struct mime_address_list *
 	return r;
 }
 
-int mime_address_list_field(struct mime_buf *out, const char *name,
+enum mime_status mime_address_list_field(struct mime_buf *out, const char *name,
 			    const struct mime_address_list *l, unsigned flags)
 {
 	struct mime_fold f;
@@ -209,8 +208,7 @@ static int same_domain(const struct mime_mailbox *a, const struct mime_mailbox *
 {
 	struct mime_buf x = {0}, y = {0};
 	int r = put_domain(&x, a, 1) || put_domain(&y, b, 1) ? -1
-		: a->domain_kind == b->domain_kind && x.len == y.len &&
-		  strncasecmp(x.data, y.data, x.len) == 0;
+		: a->domain_kind == b->domain_kind && mime_ascii_caseeq(x.data, x.len, y.data, y.len);
 	mime_buf_free(&x);
 	mime_buf_free(&y);
 	return r;

@@ -157,7 +157,7 @@ static int local_part(struct ap *p, struct mime_mailbox *m)
 static int literal_ok(const char *s, size_t n)
 {
 	char ip[64];
-	if (n >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+	if (n >= 5 && mime_ascii_caseeq(s, 5, "IPv6:", 5)) {
 		if (n - 5 >= sizeof ip)
 			return 0;
 		memcpy(ip, s + 5, n - 5);
@@ -441,7 +441,7 @@ static int recover(struct ap *p, int r, size_t start, int in_group)
 {
 	if (r != -2 || !p->tolerant)
 		return r;
-	mime_defect(p->df, p->err->pos, p->err->msg);
+	mime_defect(p->df, MIME_D_ADDRESS, p->err->pos, p->err->msg);
 	p->l.pos = skip_element(&p->l, start, in_group);
 	return 0;
 }
@@ -474,7 +474,7 @@ static int group_members(struct ap *p, struct mime_address *a)
 		if (c < 0) {
 			if (!p->tolerant)
 				return fail(p, p->l.pos, "expected ';'");
-			mime_defect(p->df, p->l.pos, "expected ';'");
+			mime_defect(p->df, MIME_D_ADDRESS, p->l.pos, "expected ';'");
 			return 0;
 		}
 		size_t before = p->l.pos;
@@ -545,7 +545,7 @@ static int list(struct ap *p, struct mime_address_list *out)
 			continue;
 		r = fail(p, p->l.pos, "expected ','");
 		if (p->tolerant && out->count > n && out->items[n].is_group)
-			mime_defect(p->df, p->l.pos, p->err->msg);  /* "G1: a; G2: b;" */
+			mime_defect(p->df, MIME_D_ADDRESS, p->l.pos, p->err->msg);  /* "G1: a; G2: b;" */
 		else if ((r = recover(p, r, p->l.pos, 0)) != 0)
 			return r;
 	}
@@ -561,7 +561,7 @@ static int list_parse(const char *v, size_t len, struct mime_address_list *out,
 	out->count = 0;
 	int r = list(&p, out);
 	if (r == -2 && p.tolerant) {
-		mime_defect(df, p.err->pos, p.err->msg);
+		mime_defect(df, MIME_D_ADDRESS, p.err->pos, p.err->msg);
 		r = 0;
 	}
 	if (r)
@@ -569,20 +569,20 @@ static int list_parse(const char *v, size_t len, struct mime_address_list *out,
 	return r;
 }
 
-int mime_address_list_parse(const char *v, size_t len, struct mime_address_list *out,
+enum mime_status mime_address_list_parse(const char *v, size_t len, struct mime_address_list *out,
 			    struct mime_addr_error *err)
 {
 	struct mime_addr_error e;
 	return list_parse(v, len, out, err ? err : &e, NULL);
 }
 
-int mime_address_list_parse_tolerant(const char *v, size_t len, struct mime_address_list *out,
+enum mime_status mime_address_list_parse_tolerant(const char *v, size_t len, struct mime_address_list *out,
 				     struct mime_defects *df)
 {
 	return list_parse(v, len, out, NULL, df);
 }
 
-int mime_mailbox_parse(const char *v, size_t len, struct mime_mailbox *out,
+enum mime_status mime_mailbox_parse(const char *v, size_t len, struct mime_mailbox *out,
 		       struct mime_addr_error *err)
 {
 	struct mime_addr_error e;

@@ -1,10 +1,11 @@
 /* Base64, RFC 2045 6.8 and RFC 4648 4: streaming encoder and tolerant,
  * fast decoder. */
 #include "mime.h"
+#include "ascii-int.h"
 
 #include <string.h>
 
-static const char alphabet[64] =
+const char mime_b64_alphabet[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static void commit(struct mime_buf *out, char *o)
@@ -24,10 +25,10 @@ void mime_base64_enc_init(struct mime_base64_enc *e, unsigned flags)
 static char *put_group(char *o, const unsigned char *s)
 {
 	uint32_t v = (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2];
-	o[0] = alphabet[v >> 18];
-	o[1] = alphabet[(v >> 12) & 63];
-	o[2] = alphabet[(v >> 6) & 63];
-	o[3] = alphabet[v & 63];
+	o[0] = mime_b64_alphabet[v >> 18];
+	o[1] = mime_b64_alphabet[(v >> 12) & 63];
+	o[2] = mime_b64_alphabet[(v >> 6) & 63];
+	o[3] = mime_b64_alphabet[v & 63];
 	return o + 4;
 }
 
@@ -74,7 +75,7 @@ static size_t enc_room(size_t n)
 	return chars + (chars / MIME_BASE64_LINE_MAX + 2) * 2;
 }
 
-int mime_base64_encode(struct mime_base64_enc *e, const void *in, size_t len, struct mime_buf *out)
+enum mime_status mime_base64_encode(struct mime_base64_enc *e, const void *in, size_t len, struct mime_buf *out)
 {
 	const unsigned char *s = in;
 	if (mime_buf_reserve(out, enc_room(len)))
@@ -113,7 +114,7 @@ int mime_base64_encode(struct mime_base64_enc *e, const void *in, size_t len, st
 	return 0;
 }
 
-int mime_base64_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out)
+enum mime_status mime_base64_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out)
 {
 	struct mime_base64_enc e;
 	mime_base64_enc_init(&e, flags);
@@ -127,10 +128,10 @@ int mime_base64_encode_all(const void *in, size_t len, unsigned flags, struct mi
 /* Value of each alphabet character; 0x80 white space we skip silently
  * (RFC 2045 6.8: line breaks and transport padding), 0x81 '=', 0xff any
  * other byte. */
-#define WS 0x80
-#define EQ 0x81
-#define XX 0xff
-static const unsigned char dtab[256] = {
+#define WS MIME_B64_WS
+#define EQ MIME_B64_EQ
+#define XX MIME_B64_BAD
+const unsigned char mime_b64_dtab[256] = {
 	XX, XX, XX, XX, XX, XX, XX, XX, XX, WS, WS, XX, XX, WS, XX, XX,
 	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
 	WS, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, 62, XX, XX, XX, 63,
@@ -162,7 +163,7 @@ static size_t fast_groups(const unsigned char *s, size_t n, char **op)
 	unsigned char *o = (unsigned char *)*op;
 	size_t i = 0;
 	while (n - i >= 4) {
-		uint32_t a = dtab[s[i]], b = dtab[s[i + 1]], c = dtab[s[i + 2]], d = dtab[s[i + 3]];
+		uint32_t a = mime_b64_dtab[s[i]], b = mime_b64_dtab[s[i + 1]], c = mime_b64_dtab[s[i + 2]], d = mime_b64_dtab[s[i + 3]];
 		if ((a | b | c | d) & 0x80) {
 			if (s[i] != '\r' || s[i + 1] != '\n')
 				break;
@@ -199,7 +200,7 @@ static void pad_char(struct mime_base64_dec *d, char **o, struct mime_defects *d
 		d->pad = 0;
 		d->ended = 1;
 	} else {
-		mime_defect(df, d->off, "base64: misplaced padding '='");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: misplaced padding '='");
 	}
 }
 
@@ -208,7 +209,7 @@ static void pad_char(struct mime_base64_dec *d, char **o, struct mime_defects *d
 static void data_char(struct mime_base64_dec *d, char **o, unsigned v, struct mime_defects *df)
 {
 	if (d->pad) {
-		mime_defect(df, d->off, "base64: incomplete padding");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: incomplete padding");
 		*(*o)++ = (char)(d->acc >> 4);
 		d->n = 0;
 		d->acc = 0;
@@ -216,7 +217,7 @@ static void data_char(struct mime_base64_dec *d, char **o, unsigned v, struct mi
 		d->ended = 1;
 	}
 	if (d->ended && !d->after) {
-		mime_defect(df, d->off, "base64: data after the padding");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: data after the padding");
 		d->after = 1;
 	}
 	d->acc = d->acc << 6 | v;
@@ -231,13 +232,13 @@ static void data_char(struct mime_base64_dec *d, char **o, unsigned v, struct mi
 
 static void slow_byte(struct mime_base64_dec *d, char **o, unsigned char ch, struct mime_defects *df)
 {
-	unsigned v = dtab[ch];
+	unsigned v = mime_b64_dtab[ch];
 	if (v < 64)
 		data_char(d, o, v, df);
 	else if (v == EQ)
 		pad_char(d, o, df);
 	else if (v == XX)
-		mime_defect(df, d->off, "base64: character outside the alphabet skipped");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: character outside the alphabet skipped");
 }
 
 static void decode_run(struct mime_base64_dec *d, const unsigned char *s, size_t n, char **o,
@@ -262,22 +263,22 @@ static void decode_run(struct mime_base64_dec *d, const unsigned char *s, size_t
 static void decode_end(struct mime_base64_dec *d, char **o, struct mime_defects *df)
 {
 	if (d->pad) {
-		mime_defect(df, d->off, "base64: incomplete padding");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: incomplete padding");
 		*(*o)++ = (char)(d->acc >> 4);
 	} else if (d->n == 1) {
-		mime_defect(df, d->off, "base64: final quantum of 1 character dropped");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: final quantum of 1 character dropped");
 	} else if (d->n == 2) {
-		mime_defect(df, d->off, "base64: final quantum without padding");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: final quantum without padding");
 		*(*o)++ = (char)(d->acc >> 4);
 	} else if (d->n == 3) {
-		mime_defect(df, d->off, "base64: final quantum without padding");
+		mime_defect(df, MIME_D_BASE64, d->off, "base64: final quantum without padding");
 		*(*o)++ = (char)(d->acc >> 10);
 		*(*o)++ = (char)(d->acc >> 2);
 	}
 	mime_base64_dec_init(d);
 }
 
-int mime_base64_decode(struct mime_base64_dec *d, const void *in, size_t len, struct mime_buf *out,
+enum mime_status mime_base64_decode(struct mime_base64_dec *d, const void *in, size_t len, struct mime_buf *out,
 		       struct mime_defects *df)
 {
 	/* at most 3 bytes per 4 characters, plus what the held quantum gives */
@@ -292,7 +293,7 @@ int mime_base64_decode(struct mime_base64_dec *d, const void *in, size_t len, st
 	return 0;
 }
 
-int mime_base64_decode_all(const void *in, size_t len, struct mime_buf *out,
+enum mime_status mime_base64_decode_all(const void *in, size_t len, struct mime_buf *out,
 			   struct mime_defects *df)
 {
 	struct mime_base64_dec d;

@@ -27,7 +27,7 @@ int mime_charset_lookup(const char *name, size_t len)
 		char c = name[i];
 		if (c == '\0')
 			return -1;
-		key[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		key[i] = (char)mime_ascii_lower((unsigned char)c);
 	}
 	key[len] = '\0';
 	size_t lo = 0, hi = mime_charset_alias_count;
@@ -82,7 +82,7 @@ static int put_cp(struct mime_buf *b, uint32_t cp)
 	return 0;
 }
 
-int mime_utf8_put(struct mime_buf *b, uint32_t cp)
+enum mime_status mime_utf8_put(struct mime_buf *b, uint32_t cp)
 {
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		cp = REPLACEMENT;
@@ -94,7 +94,7 @@ int mime_utf8_put(struct mime_buf *b, uint32_t cp)
 
 static int bad(struct mime_buf *b, struct mime_defects *df, uint64_t off, const char *what)
 {
-	mime_defect(df, off, what);
+	mime_defect(df, MIME_D_CHARSET, off, what);
 	return put_cp(b, REPLACEMENT);
 }
 
@@ -265,7 +265,7 @@ static int feed_table(struct mime_charset_dec *d, const unsigned char *p, size_t
 static int surrogate_bad(struct mime_buf *b, struct mime_defects *df, uint64_t off,
 			 const char *what)
 {
-	mime_defect(df, off, what);
+	mime_defect(df, MIME_D_CHARSET, off, what);
 	return mime_utf8_put(b, REPLACEMENT);
 }
 
@@ -352,6 +352,11 @@ static int feed_wide(struct mime_charset_dec *d, const unsigned char *p, size_t 
 
 /* ---- driving ---------------------------------------------------------------------- */
 
+int mime_charset_dec_pending(const struct mime_charset_dec *d)
+{
+	return d->need || d->npend || d->high || d->u7.state || d->u7.high || d->u7.nbits;
+}
+
 void mime_charset_dec_init(struct mime_charset_dec *d, int id)
 {
 	memset(d, 0, sizeof *d);
@@ -399,7 +404,7 @@ static int dispatch(struct mime_charset_dec *d, const unsigned char *p, size_t n
 	}
 }
 
-int mime_charset_dec_feed(struct mime_charset_dec *d, const void *in, size_t len,
+enum mime_status mime_charset_dec_feed(struct mime_charset_dec *d, const void *in, size_t len,
 		struct mime_buf *out, struct mime_defects *df)
 {
 	int r = len ? dispatch(d, in, len, out, df) : finish(d, out, df);
@@ -409,7 +414,7 @@ int mime_charset_dec_feed(struct mime_charset_dec *d, const void *in, size_t len
 	return r;
 }
 
-int mime_charset_to_utf8(int id, const void *in, size_t len, struct mime_buf *out,
+enum mime_status mime_charset_to_utf8(int id, const void *in, size_t len, struct mime_buf *out,
 		struct mime_defects *df)
 {
 	struct mime_charset_dec d;

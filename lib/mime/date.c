@@ -25,13 +25,12 @@ static int fail(struct dp *p, size_t pos)
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c; }
 
 static int ieq(const char *s, size_t n, const char *w)
 {
 	size_t i = 0;
 	for (; i < n && w[i]; i++)
-		if (lower((unsigned char)s[i]) != lower((unsigned char)w[i]))
+		if (mime_ascii_lower((unsigned char)s[i]) != mime_ascii_lower((unsigned char)w[i]))
 			return 0;
 	return i == n && w[i] == '\0';
 }
@@ -96,7 +95,7 @@ static int weekday(struct dp *p, int *wd)
 	if (mime_lex_peek(&p->l) == ',')
 		p->l.pos++;
 	else
-		mime_defect(p->df, p->l.pos, "date: no comma after the day name");
+		mime_defect(p->df, MIME_D_DATE, p->l.pos, "date: no comma after the day name");
 	return skip(p, FWS);
 }
 
@@ -115,7 +114,7 @@ static int year(struct dp *p, int *y)
 		*y += 1900;
 		p->flags |= MIME_DATE_YEAR3;
 	} else if (*y < 1900) {
-		mime_defect(p->df, at, "date: year before 1900");
+		mime_defect(p->df, MIME_D_DATE, at, "date: year before 1900");
 	}
 	return 0;
 }
@@ -158,7 +157,7 @@ static int time_of_day(struct dp *p, struct mime_date *d)
 	if (count < 1 || count > 2 || d->hour > 23)
 		return fail(p, at);
 	if (count == 1)
-		mime_defect(p->df, at, "date: one-digit hour");
+		mime_defect(p->df, MIME_D_DATE, at, "date: one-digit hour");
 	if (skip(p, OBS))
 		return -2;
 	if (mime_lex_peek(&p->l) != ':')
@@ -203,7 +202,7 @@ static void zone_name(struct dp *p, const char *s, size_t n, struct mime_date *d
 		return;
 	}
 	p->flags |= MIME_DATE_UNKNOWN_ZONE;
-	mime_defect(p->df, (uint64_t)(s - p->l.s), "date: unknown time zone name, read as -0000");
+	mime_defect(p->df, MIME_D_DATE, (uint64_t)(s - p->l.s), "date: unknown time zone name, read as -0000");
 }
 
 static int zone(struct dp *p, struct mime_date *d)
@@ -225,7 +224,7 @@ static int zone(struct dp *p, struct mime_date *d)
 		return 0;
 	}
 	size_t n = alpha(p);
-	if (n == 1 && lower((unsigned char)p->l.s[at]) == 'j')
+	if (n == 1 && mime_ascii_lower((unsigned char)p->l.s[at]) == 'j')
 		return fail(p, at); /* 4.3: military zones skip "J" */
 	if (n >= 1 && n <= 5) {
 		zone_name(p, p->l.s + at, n, d);
@@ -234,7 +233,7 @@ static int zone(struct dp *p, struct mime_date *d)
 	if (n == 0 && mime_lex_eof(&p->l)) {
 		d->zone = 0;
 		p->flags |= MIME_DATE_NO_ZONE | MIME_DATE_LOCAL;
-		mime_defect(p->df, at, "date: no time zone, read as -0000");
+		mime_defect(p->df, MIME_D_DATE, at, "date: no time zone, read as -0000");
 		return 0;
 	}
 	return fail(p, at);
@@ -250,7 +249,7 @@ static int trailer(struct dp *p, int numeric)
 	size_t at = p->l.pos, n = alpha(p);
 	if (!numeric || n == 0 || n > 5 || skip(p, CFWS) || !mime_lex_eof(&p->l))
 		return fail(p, at);
-	mime_defect(p->df, at, "date: zone name after the numeric zone (ignored)");
+	mime_defect(p->df, MIME_D_DATE, at, "date: zone name after the numeric zone (ignored)");
 	return 0;
 }
 
@@ -271,7 +270,7 @@ int mime_date_weekday(int y, int m, int d)
 	return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
 }
 
-int mime_date_parse(const char *v, size_t n, struct mime_date *d, size_t *errpos,
+enum mime_status mime_date_parse(const char *v, size_t n, struct mime_date *d, size_t *errpos,
 		    struct mime_defects *df)
 {
 	struct dp p = {.df = df, .errpos = errpos};
@@ -290,7 +289,7 @@ int mime_date_parse(const char *v, size_t n, struct mime_date *d, size_t *errpos
 		return fail(&p, daypos);
 	if (d->weekday >= 0 && d->weekday != mime_date_weekday(d->year, d->month, d->day)) {
 		p.flags |= MIME_DATE_BAD_WEEKDAY;
-		mime_defect(df, 0, "date: the day of the week does not match the date");
+		mime_defect(df, MIME_D_DATE, 0, "date: the day of the week does not match the date");
 	}
 	d->flags = p.flags;
 	return 0;
@@ -320,7 +319,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-int mime_date_from_unix(int64_t t, int zone, struct mime_date *d)
+enum mime_status mime_date_from_unix(int64_t t, int zone, struct mime_date *d)
 {
 	/* 0000-01-01 .. 9999-12-31, with a day of margin for the zone */
 	if (zone < -1439 || zone > 1439 || t < -62167219200 - 86400 || t > 253402300799 + 86400)
@@ -356,7 +355,7 @@ static int valid(const struct mime_date *d)
 	       d->zone > -100 * 60 && d->zone < 100 * 60;
 }
 
-int mime_date_print(const struct mime_date *d, struct mime_buf *out)
+enum mime_status mime_date_print(const struct mime_date *d, struct mime_buf *out)
 {
 	if (!valid(d))
 		return -2;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* An unstructured-or-not value as written, folded only where it has a
  * space: a fold there gives the same value back when unfolded (RFC 5322
@@ -53,7 +52,7 @@ static int print_ctype(const struct mime_mfield *fl, const char *boundary, struc
 	if (r == -2)
 		return 1;
 	for (size_t i = 0; r == 0 && boundary && i < ct.nparams; i++) {
-		if (strcasecmp(ct.params[i].name, "boundary") != 0)
+		if (mime_ascii_casecmp(ct.params[i].name, "boundary") != 0)
 			continue;
 		char *b = strdup(boundary);
 		if (!b) {
@@ -142,7 +141,7 @@ static int choose_boundary(const struct mime_node *m, struct mime_buf *kids, cha
 	const char *orig = NULL;
 	/* the first Content-Type decides, as in the parser */
 	for (size_t i = 0; i < m->nfields; i++) {
-		if (strcasecmp(m->fields[i].name, "content-type") != 0)
+		if (mime_ascii_casecmp(m->fields[i].name, "content-type") != 0)
 			continue;
 		struct mime_content_type ct = {0};
 		if (mime_content_type_parse(m->fields[i].value, m->fields[i].value_len, &ct, NULL) == 0) {
@@ -210,9 +209,9 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 	}
 	for (size_t i = 0; !r && i < m->nfields; i++) {
 		const struct mime_mfield *fl = &m->fields[i];
-		if (strcasecmp(fl->name, "content-type") == 0)
+		if (mime_ascii_casecmp(fl->name, "content-type") == 0)
 			r = print_ctype(fl, new_boundary ? boundary : NULL, out);
-		if (r == 1 || strcasecmp(fl->name, "content-type") != 0)
+		if (r == 1 || mime_ascii_casecmp(fl->name, "content-type") != 0)
 			r = print_field(fl, out);
 	}
 	if (!r && c != MIME_CTE_7BIT) {
@@ -233,7 +232,7 @@ static int print_node(const struct mime_node *m, unsigned flags, struct mime_buf
 	return r ? -1 : 0;
 }
 
-int mime_model_print(const struct mime_node *m, unsigned flags, struct mime_buf *out)
+enum mime_status mime_model_print(const struct mime_node *m, unsigned flags, struct mime_buf *out)
 {
 	return print_node(m, flags, out);
 }

@@ -20,7 +20,7 @@ void mime_fold_init(struct mime_fold *f, struct mime_buf *out)
 	f->eol = "\r\n";
 }
 
-int mime_fold_begin(struct mime_fold *f, const char *name)
+enum mime_status mime_fold_begin(struct mime_fold *f, const char *name)
 {
 	f->line_start = f->out->len;
 	f->unit_how = -1;
@@ -68,7 +68,7 @@ static int settle(struct mime_fold *f)
 	return 0;
 }
 
-int mime_fold_token(struct mime_fold *f, const char *s, size_t n, enum mime_fold_how how)
+enum mime_status mime_fold_token(struct mime_fold *f, const char *s, size_t n, enum mime_fold_how how)
 {
 	if (how != MIME_FOLD_GLUE) {
 		if (settle(f))
@@ -85,7 +85,7 @@ int mime_fold_token(struct mime_fold *f, const char *s, size_t n, enum mime_fold
 	return 0;
 }
 
-int mime_fold_end(struct mime_fold *f)
+enum mime_status mime_fold_end(struct mime_fold *f)
 {
 	if (settle(f))
 		return f->error;

@@ -1,5 +1,6 @@
 /* RFC 5322 3.2 lexical tokens; see lex.h. */
 #include "lex.h"
+#include "ascii-int.h"
 
 #include <string.h>
 
@@ -7,7 +8,7 @@ int mime_is_atext(int c)
 {
 	if (c >= 0x80)
 		return c <= 0xff;
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+	if (mime_is_alnum(c))
 		return 1;
 	return c > 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
 }

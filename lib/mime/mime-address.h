@@ -58,27 +58,27 @@ struct mime_addr_error {
 };
 
 /* Strict: the whole value must be an address-list (obs-addr-list: empty
- * elements allowed; an empty value gives an empty list). 0; -1 ENOMEM;
- * -2 malformed (err filled, out empty). out must be zeroed or freed. */
-int mime_address_list_parse(const char *v, size_t len, struct mime_address_list *out,
+ * elements allowed; an empty value gives an empty list). MIME_OK; MIME_ENOMEM;
+ * MIME_EINVAL malformed (err filled, out empty). out must be zeroed or freed. */
+enum mime_status mime_address_list_parse(const char *v, size_t len, struct mime_address_list *out,
 			    struct mime_addr_error *err);
 /* Tolerant: an element that does not parse is skipped (up to the next ','
- * at its level) and reported as a defect; the rest is parsed. 0 or -1. */
-int mime_address_list_parse_tolerant(const char *v, size_t len, struct mime_address_list *out,
+ * at its level) and reported as a defect; the rest is parsed. MIME_OK or MIME_ENOMEM. */
+enum mime_status mime_address_list_parse_tolerant(const char *v, size_t len, struct mime_address_list *out,
 				     struct mime_defects *df);
-/* One mailbox (From with a single author, Sender): 0, -1, -2. */
-int mime_mailbox_parse(const char *v, size_t len, struct mime_mailbox *out,
+/* One mailbox (From with a single author, Sender): MIME_OK, MIME_ENOMEM, MIME_EINVAL. */
+enum mime_status mime_mailbox_parse(const char *v, size_t len, struct mime_mailbox *out,
 		       struct mime_addr_error *err);
 void mime_mailbox_free(struct mime_mailbox *m);
 void mime_address_list_free(struct mime_address_list *l);
 
 /* IDN: convert a domain name to its A-label (xn--) or U-label form
  * (IDNA 2008 + UTS #46 non-transitional). An ASCII name without "xn--"
- * labels and a domain literal are copied unchanged. 0, -1 ENOMEM, -2 not a
+ * labels and a domain literal are copied unchanged. MIME_OK, MIME_ENOMEM, MIME_EINVAL not a
  * valid IDN (err->pos: offset in d of the offending label). */
-int mime_domain_to_ascii(const char *d, size_t len, struct mime_buf *out,
+enum mime_status mime_domain_to_ascii(const char *d, size_t len, struct mime_buf *out,
 			 struct mime_addr_error *err);
-int mime_domain_to_unicode(const char *d, size_t len, struct mime_buf *out,
+enum mime_status mime_domain_to_unicode(const char *d, size_t len, struct mime_buf *out,
 			   struct mime_addr_error *err);
 
 /* Printer flags */
@@ -90,16 +90,16 @@ int mime_domain_to_unicode(const char *d, size_t len, struct mime_buf *out,
 
 /* One line, no line break: `Display Name <local@domain>` (name decoded to
  * UTF-8; quoted when it would not parse as a phrase), or `local@domain`.
- * Routes and comments dropped. Appended to out. 0 or -1. */
-int mime_mailbox_print(const struct mime_mailbox *m, unsigned flags, struct mime_buf *out);
+ * Routes and comments dropped. Appended to out. MIME_OK or MIME_ENOMEM. */
+enum mime_status mime_mailbox_print(const struct mime_mailbox *m, unsigned flags, struct mime_buf *out);
 
 /* The list as tokens of a folding printer between mime_fold_begin and
- * mime_fold_end. 0, -1 ENOMEM, -2 a token cannot fit, -3 a local part is not
+ * mime_fold_end. MIME_OK, MIME_ENOMEM, MIME_EINVAL a token cannot fit, MIME_EUTF8 a local part is not
  * ASCII and MIME_ADDR_UTF8 was not given (needs RFC 6532). */
-int mime_address_list_fold(struct mime_fold *f, const struct mime_address_list *l,
+enum mime_status mime_address_list_fold(struct mime_fold *f, const struct mime_address_list *l,
 			   unsigned flags);
 /* The whole field "Name: list CRLF" appended to out; same returns. */
-int mime_address_list_field(struct mime_buf *out, const char *name,
+enum mime_status mime_address_list_field(struct mime_buf *out, const char *name,
 			    const struct mime_address_list *l, unsigned flags);
 
 /* Same addresses: decoded display names, local parts, and domains compared

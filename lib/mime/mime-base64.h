@@ -26,8 +26,8 @@ struct mime_base64_enc {
 
 void mime_base64_enc_init(struct mime_base64_enc *e, unsigned flags);
 /* Encode len bytes; len 0 (in may be NULL) ends the input: the last
- * quantum is written with its padding. Returns 0, or -1 (ENOMEM). */
-int mime_base64_encode(struct mime_base64_enc *e, const void *in, size_t len, struct mime_buf *out);
+ * quantum is written with its padding. MIME_OK, or MIME_ENOMEM. */
+enum mime_status mime_base64_encode(struct mime_base64_enc *e, const void *in, size_t len, struct mime_buf *out);
 
 struct mime_base64_dec {
 	uint64_t off;            /* input bytes consumed so far */
@@ -44,13 +44,13 @@ void mime_base64_dec_init(struct mime_base64_dec *d);
  * failures: any other character outside the alphabet (skipped), data after
  * the padding (decoded as a new quantum), padding in the wrong place, and
  * a final incomplete quantum (2 or 3 characters give 1 or 2 bytes; 1 gives
- * nothing). Returns 0, or -1 when out cannot grow (ENOMEM). */
-int mime_base64_decode(struct mime_base64_dec *d, const void *in, size_t len, struct mime_buf *out,
+ * nothing). MIME_OK, or MIME_ENOMEM when out cannot grow (ENOMEM). */
+enum mime_status mime_base64_decode(struct mime_base64_dec *d, const void *in, size_t len, struct mime_buf *out,
 		       struct mime_defects *df);
 
 /* Whole-buffer conveniences: encode or decode all of in, appending to out. */
-int mime_base64_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out);
-int mime_base64_decode_all(const void *in, size_t len, struct mime_buf *out,
+enum mime_status mime_base64_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out);
+enum mime_status mime_base64_decode_all(const void *in, size_t len, struct mime_buf *out,
 			   struct mime_defects *df);
 
 #endif

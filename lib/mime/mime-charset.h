@@ -84,16 +84,20 @@ struct mime_charset_dec {
 void mime_charset_dec_init(struct mime_charset_dec *d, int id);
 /* Convert len bytes to UTF-8, appended to out. len 0 (in may be NULL) ends
  * the input: a truncated sequence becomes U+FFFD + defect, and the decoder
- * is ready for a new input. 0, or -1 when out of memory. */
-int mime_charset_dec_feed(struct mime_charset_dec *d, const void *in, size_t len,
+ * is ready for a new input. MIME_OK, or MIME_ENOMEM when out of memory. */
+enum mime_status mime_charset_dec_feed(struct mime_charset_dec *d, const void *in, size_t len,
 		struct mime_buf *out, struct mime_defects *df);
-/* Whole buffer: init, feed, end; appended to out. 0 or -1. */
-int mime_charset_to_utf8(int id, const void *in, size_t len, struct mime_buf *out,
+/* 1 while the decoder holds the start of a character whose fate the next
+ * bytes decide (a UTF-8 sequence, a UTF-16 or UTF-32 unit, a surrogate, an
+ * open UTF-7 run), else 0. */
+int mime_charset_dec_pending(const struct mime_charset_dec *d);
+/* Whole buffer: init, feed, end; appended to out. MIME_OK or MIME_ENOMEM. */
+enum mime_status mime_charset_to_utf8(int id, const void *in, size_t len, struct mime_buf *out,
 		struct mime_defects *df);
 
 /* Append code point cp as UTF-8 (a surrogate or cp > 0x10FFFF is written
- * as U+FFFD). 0, or -1 when out of memory. */
-int mime_utf8_put(struct mime_buf *b, uint32_t cp);
+ * as U+FFFD). MIME_OK, or MIME_ENOMEM when out of memory. */
+enum mime_status mime_utf8_put(struct mime_buf *b, uint32_t cp);
 
 /* 1 if s[0..n) is well-formed UTF-8 (Unicode 3.9 table 3-7: no overlongs,
  * no surrogates, nothing above U+10FFFF, nothing truncated), else 0. */

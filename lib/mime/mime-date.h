@@ -38,20 +38,20 @@ struct mime_date {
  * 3-digit years (+1900), missing seconds, CFWS and comments anywhere.
  * Validated: month, day in month (leap years), hour, minute, second, zone
  * minutes; years 0..9999. A weekday that does not match is a defect, not
- * an error. 0, or -2 with *errpos (may be NULL) set to the byte offset of
+ * an error. MIME_OK, or MIME_EINVAL with *errpos (may be NULL) set to the byte offset of
  * the problem. df may be NULL. */
-int mime_date_parse(const char *v, size_t n, struct mime_date *d, size_t *errpos,
+enum mime_status mime_date_parse(const char *v, size_t n, struct mime_date *d, size_t *errpos,
 		    struct mime_defects *df);
 /* Seconds since the epoch, UTC (a leap second counts as the next second). */
 int64_t mime_date_to_unix(const struct mime_date *d);
 /* The date in the given zone (minutes east of UTC, -1439..1439); weekday
- * set, flags 0. 0, or -2 when out of range (years 0..9999). */
-int mime_date_from_unix(int64_t t, int zone, struct mime_date *d);
+ * set, flags 0. MIME_OK, or MIME_EINVAL when out of range (years 0..9999). */
+enum mime_status mime_date_from_unix(int64_t t, int zone, struct mime_date *d);
 /* RFC 5322 3.3 canonical form, appended: "Tue, 1 Jul 2003 10:52:37 +0200"
  * (the weekday computed from the date, no leading zero on the day, 4-digit
- * year, seconds; "-0000" when MIME_DATE_LOCAL is set and zone is 0). 0, -1,
- * or -2 when a field is out of range. */
-int mime_date_print(const struct mime_date *d, struct mime_buf *out);
+ * year, seconds; "-0000" when MIME_DATE_LOCAL is set and zone is 0). MIME_OK, MIME_ENOMEM
+ * or MIME_EINVAL when a field is out of range. */
+enum mime_status mime_date_print(const struct mime_date *d, struct mime_buf *out);
 /* The day of the week of a valid date, 0=Sun..6. */
 int mime_date_weekday(int year, int month, int day);
 

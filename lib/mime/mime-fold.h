@@ -33,18 +33,18 @@ struct mime_fold {
 	size_t width;        /* 78 */
 	size_t hard;         /* 998 */
 	const char *eol;     /* "\r\n" */
-	int error;           /* sticky: -1 ENOMEM, -2 a unit longer than hard */
+	int error;           /* sticky: MIME_ENOMEM, MIME_EINVAL (a unit longer than hard) */
 };
 
 /* Defaults: 78 columns, 998 at most, CRLF line ends. Change width, hard
  * or eol ("\n") after init if needed. */
 void mime_fold_init(struct mime_fold *f, struct mime_buf *out);
 /* "Name:" (the value's first token gets its space from MIME_FOLD_SPACE). */
-int mime_fold_begin(struct mime_fold *f, const char *name);
-/* 0; -1 out of memory; -2 the token cannot fit in a line of hard bytes.
+enum mime_status mime_fold_begin(struct mime_fold *f, const char *name);
+/* MIME_OK; MIME_ENOMEM; MIME_EINVAL the token cannot fit in a line of hard bytes.
  * Errors are sticky: later calls return the first one. */
-int mime_fold_token(struct mime_fold *f, const char *s, size_t n, enum mime_fold_how how);
-/* Settle the last unit and write the line end. 0, -1, -2. */
-int mime_fold_end(struct mime_fold *f);
+enum mime_status mime_fold_token(struct mime_fold *f, const char *s, size_t n, enum mime_fold_how how);
+/* Settle the last unit and write the line end. MIME_OK, MIME_ENOMEM, MIME_EINVAL. */
+enum mime_status mime_fold_end(struct mime_fold *f);
 
 #endif

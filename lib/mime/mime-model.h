@@ -43,10 +43,10 @@ struct mime_node {
 	size_t nchildren;
 };
 
-/* Parse a whole message into a model. 0; -1 out of memory; -2 the parser
+/* Parse a whole message into a model. MIME_OK; MIME_ENOMEM; MIME_EINVAL the parser
  * stopped (a limit: *err says which, *line where). Defects are counted in
  * *defects when not NULL. */
-int mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
+enum mime_status mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
 		     struct mime_node **out, const char **err, unsigned long *line,
 		     uint64_t *defects);
 void mime_model_free(struct mime_node *m);
@@ -54,8 +54,8 @@ void mime_model_free(struct mime_node *m);
 #define MIME_PRINT_8BIT 1u     /* 8bit bodies allowed (8BITMIME) */
 
 /* Print canonically: folded fields, CRLF line ends, a transfer encoding
- * chosen for each leaf by its content. Appended to out. 0; -1 out of memory. */
-int mime_model_print(const struct mime_node *m, unsigned flags, struct mime_buf *out);
+ * chosen for each leaf by its content. Appended to out. MIME_OK; MIME_ENOMEM. */
+enum mime_status mime_model_print(const struct mime_node *m, unsigned flags, struct mime_buf *out);
 
 /* 1 when a and b are the same model, else 0 with *why (static text) and
  * *path (the part: "1.2", written into path, size 32) saying where. */

@@ -9,7 +9,16 @@
  *
  * Memory is bounded by the limits, never by the message size: body bytes
  * are passed through as they arrive; only header lines and possible
- * boundary lines are assembled, each bounded by a limit. */
+ * boundary lines are assembled, each bounded by a limit.
+ *
+ * Headers are read by the header reader (mime-header.h), with its rule: a
+ * line that is neither a field, a continuation nor the empty line ends the
+ * header, with a DEFECT, and is the first line of the body.
+ *
+ * Every DEFECT and ERROR carries a code (enum mime_code), the input offset
+ * and line of the byte it is about, and a static message. Defects found by
+ * the charset step inside a transfer-encoded text part are placed on the
+ * encoded byte that completed the offending character. */
 #ifndef EMBER_MIME_PARSER_H
 #define EMBER_MIME_PARSER_H
 
@@ -24,6 +33,7 @@ struct mime_limits {
 	unsigned max_depth;   /* nesting of multiparts and messages; deeper parts are
 				 kept opaque, as a defect (64) */
 	size_t max_parts;     /* parts in one message; more is an error (10000) */
+	size_t max_header;    /* bytes of one header section; more is an error (1 MiB) */
 };
 
 enum mime_ev {
@@ -85,23 +95,33 @@ struct mime_event {
 	size_t len;
 	/* MIME_DELIMITER */
 	int close;                /* a close delimiter (--boundary--) */
+	/* every event: the 1-based input line of raw[0] (DEFECT, ERROR: of the
+	 * byte the problem is about, as offset is) */
+	unsigned long line;
 	/* MIME_DEFECT, MIME_ERROR */
+	enum mime_code code;
 	const char *message;
-	unsigned long line;       /* 1-based input line of the problem */
 };
 
 enum {
 	MIME_DECODE_CTE = 1,      /* undo quoted-printable and base64 in leaf bodies */
 	MIME_DECODE_TEXT = 2,     /* and convert text leaves to UTF-8 */
-	MIME_NO_MBOX_FROM = 4,    /* do not treat a first "From " line as mbox */
+	MIME_MBOX_FROM = 4,       /* a first line "From " is an mbox separator (files
+				     kept in mbox style); off by default, as wire
+				     input never has one */
 };
 
 struct mime_parser;
 
 struct mime_parser *mime_parser_new(const struct mime_limits *limits, unsigned flags);
 void mime_parser_free(struct mime_parser *p);
+/* Ready for a new message with the same limits and flags; memory kept (a
+ * server parses many messages with one parser). */
+void mime_parser_reset(struct mime_parser *p);
 /* Feed the next bytes (len 0: end of input). The bytes must stay valid and
- * unchanged until mime_parser_next returns MIME_AWAIT or MIME_END. */
+ * unchanged until mime_parser_next returns MIME_AWAIT or MIME_END. Feeding
+ * before mime_parser_next returned MIME_AWAIT is a sticky MIME_ERROR
+ * (MIME_E_UNDRAINED), never a silent loss. */
 void mime_parser_feed(struct mime_parser *p, const char *buf, size_t len);
 /* Next event; spans in ev stay valid until the next call. */
 enum mime_ev mime_parser_next(struct mime_parser *p, struct mime_event *ev);

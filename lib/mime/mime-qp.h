@@ -37,9 +37,9 @@ void mime_qp_enc_init(struct mime_qp_enc *e, unsigned flags);
  * white space before a hard break or at the end is encoded (=20, =09). For
  * safe transport, "From " at the start of a line is written "=46rom " and
  * a line of a lone "." is written "=2E"; after a soft break a line-leading
- * 'F' or '.' is always encoded. Returns 0, or -1 when out cannot grow
+ * 'F' or '.' is always encoded. MIME_OK, or MIME_ENOMEM when out cannot grow
  * (ENOMEM; the output is then incomplete). */
-int mime_qp_encode(struct mime_qp_enc *e, const void *in, size_t len, struct mime_buf *out);
+enum mime_status mime_qp_encode(struct mime_qp_enc *e, const void *in, size_t len, struct mime_buf *out);
 
 /* A run of white space longer than this is written out as it stands even
  * if a line break follows (and reported as a defect): the decoder's memory
@@ -64,12 +64,12 @@ void mime_qp_dec_init(struct mime_qp_dec *d);
  * or lower case hex digits; an invalid "=XY" or a lone "=" is kept as it
  * stands and reported to df (may be NULL) with its input offset. Hard line
  * breaks come out as they came in (CRLF stays CRLF, LF stays LF). Returns
- * 0, or -1 when out cannot grow (ENOMEM). */
-int mime_qp_decode(struct mime_qp_dec *d, const void *in, size_t len, struct mime_buf *out,
+ * MIME_OK, or MIME_ENOMEM when out cannot grow (ENOMEM). */
+enum mime_status mime_qp_decode(struct mime_qp_dec *d, const void *in, size_t len, struct mime_buf *out,
 		   struct mime_defects *df);
 
 /* Whole-buffer conveniences: encode or decode all of in, appending to out. */
-int mime_qp_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out);
-int mime_qp_decode_all(const void *in, size_t len, struct mime_buf *out, struct mime_defects *df);
+enum mime_status mime_qp_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out);
+enum mime_status mime_qp_decode_all(const void *in, size_t len, struct mime_buf *out, struct mime_defects *df);
 
 #endif

@@ -58,8 +58,8 @@ struct mime_received {
  * mime_received_free() whatever the result. Defects (offsets in v):
  * no date, an unreadable date, a repeated clause, a keyword without a
  * value, an unterminated comment or quoted string. df may be NULL.
- * 0, or -1 when memory is exhausted. */
-int mime_received_parse(const char *v, size_t n, struct mime_received *r,
+ * MIME_OK, or MIME_ENOMEM when memory is exhausted. */
+enum mime_status mime_received_parse(const char *v, size_t n, struct mime_received *r,
 			struct mime_defects *df);
 void mime_received_free(struct mime_received *r);
 
@@ -71,14 +71,14 @@ void mime_received_free(struct mime_received *r);
  * the obsolete form of RFC 5322 4.5.6). A keyword and the first word of
  * its value stay on one line. Parsing what this prints gives back the
  * same clauses, infos and date; what could not be read back that way is
- * refused with -2: a value holding a line break, a tab, ";" or "(" outside
+ * refused with MIME_EINVAL: a value holding a line break, a tab, ";" or "(" outside
  * a quoted string or brackets, an unclosed quote or bracket, two spaces
  * in a row, a keyword as one of its words; an info with a line break; a
  * date_text with a line break or a ";"; an extra clause whose name is not
  * one word, or is not a keyword and would not follow a comment (it would
- * read as more of the value before). 0, -1 (memory), -2 (as above, or a
+ * read as more of the value before). MIME_OK, MIME_ENOMEM, MIME_EINVAL (as above, or a
  * token longer than 998 bytes). out is unchanged on error. */
-int mime_received_field(struct mime_buf *out, const struct mime_received *r);
+enum mime_status mime_received_field(struct mime_buf *out, const struct mime_received *r);
 
 /* RFC 3848 and RFC 6531 protocol names (the value of "with"): */
 #define MIME_WITH_ESMTP 1u  /* an extension of SMTP or LMTP was used */

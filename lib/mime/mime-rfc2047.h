@@ -29,8 +29,8 @@ enum mime_rfc2047_ctx {
  * delimited by white space (RFC 2047 5(1)) is decoded and reported. Bytes
  * outside encoded words: valid UTF-8 kept as is; NUL, stray CR or LF and
  * bytes that are not UTF-8 replaced by U+FFFD, each reported. Appends to
- * out; 0 or -1 ENOMEM. df may be NULL. */
-int mime_rfc2047_decode_text(const char *s, size_t n, struct mime_buf *out,
+ * out; MIME_OK or MIME_ENOMEM. df may be NULL. */
+enum mime_status mime_rfc2047_decode_text(const char *s, size_t n, struct mime_buf *out,
 			     struct mime_defects *df);
 
 /* A phrase as written (a display name: atoms, quoted strings, encoded words,
@@ -39,8 +39,8 @@ int mime_rfc2047_decode_text(const char *s, size_t n, struct mime_buf *out,
  * unquoted (quoted-pairs resolved), comments dropped, encoded words decoded
  * (only whole atoms, RFC 2047 5(3); one inside a quoted string is NOT
  * decoded, RFC 2047 5 "MUST NOT appear within a quoted-string"), white
- * space between adjacent encoded words dropped. 0 or -1. df may be NULL. */
-int mime_rfc2047_decode_phrase(const char *s, size_t n, struct mime_buf *out,
+ * space between adjacent encoded words dropped. MIME_OK or MIME_ENOMEM. df may be NULL. */
+enum mime_status mime_rfc2047_decode_phrase(const char *s, size_t n, struct mime_buf *out,
 			       struct mime_defects *df);
 
 /* A structured value for people (address fields, message ids, dates; not
@@ -52,8 +52,8 @@ int mime_rfc2047_decode_phrase(const char *s, size_t n, struct mime_buf *out,
  * atoms is written as a quoted string; a decoded comment word has its
  * '(', ')' and '\\' escaped. So "(=?ISO-8859-1?Q?a?= b)" gives "(a b)" and
  * "=?UTF-8?Q?Smith=2C_J?= <j@x.test>" gives "\"Smith, J\" <j@x.test>".
- * 0 or -1. df may be NULL. */
-int mime_rfc2047_decode_structured(const char *s, size_t n, struct mime_buf *out,
+ * MIME_OK or MIME_ENOMEM. df may be NULL. */
+enum mime_status mime_rfc2047_decode_structured(const char *s, size_t n, struct mime_buf *out,
 				   struct mime_defects *df);
 
 /* Encode UTF-8 text for the given context as tokens of a folding printer
@@ -71,8 +71,8 @@ int mime_rfc2047_decode_structured(const char *s, size_t n, struct mime_buf *out
  * also writes the ")". So decode(encode(x)) == x for every x: decode_text
  * for TEXT (after the one space that follows the colon), decode_phrase for
  * PHRASE, decode_structured of "(" x ")" for COMMENT.
- * Returns 0, -1 ENOMEM, -2 (fold error: a token cannot fit). */
-int mime_rfc2047_encode(struct mime_fold *f, const char *utf8, size_t n,
+ * Returns MIME_OK, MIME_ENOMEM, MIME_EINVAL (fold error: a token cannot fit). */
+enum mime_status mime_rfc2047_encode(struct mime_fold *f, const char *utf8, size_t n,
 			enum mime_rfc2047_ctx ctx);
 
 #endif

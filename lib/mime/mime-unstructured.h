@@ -55,9 +55,9 @@ void mime_unstructured_init(struct mime_unstructured *u, const char *s, size_t n
 int mime_unstructured_next(struct mime_unstructured *u, struct mime_utoken *t);
 
 /* RFC 5322 2.2.3 unfolding: each CRLF (or bare LF) that is followed by WSP
- * is removed, the WSP kept; every other byte copied. Appends to out; 0 or
- * -1 ENOMEM. */
-int mime_unstructured_unfold(const char *s, size_t n, struct mime_buf *out);
+ * is removed, the WSP kept; every other byte copied. Appends to out; MIME_OK or
+ * MIME_ENOMEM. */
+enum mime_status mime_unstructured_unfold(const char *s, size_t n, struct mime_buf *out);
 
 /* Length of the valid UTF-8 character at s[0] (1 to 4; overlongs,
  * surrogates and values above U+10FFFF are not valid), 0 when s[0] does

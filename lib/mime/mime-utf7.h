@@ -21,8 +21,8 @@ struct mime_utf7_dec {
 void mime_utf7_dec_init(struct mime_utf7_dec *d);
 /* Decode len bytes of in; len 0 (in may be NULL) ends the input: an open
  * run with a partial character becomes U+FFFD plus a defect. After the
- * end the decoder is ready for a new input. 0, or -1 when out of memory. */
-int mime_utf7_decode(struct mime_utf7_dec *d, const void *in, size_t len,
+ * end the decoder is ready for a new input. MIME_OK, or MIME_ENOMEM when out of memory. */
+enum mime_status mime_utf7_decode(struct mime_utf7_dec *d, const void *in, size_t len,
 		struct mime_buf *out, struct mime_defects *df);
 
 /* Encoder: UTF-8 in, UTF-7 out. Set D, Set O and SP, TAB, CR, LF are
@@ -47,17 +47,17 @@ void mime_utf7_enc_init(struct mime_utf7_enc *e);
 /* Encode len bytes of UTF-8; len 0 ends the input (closes an open run
  * with '-'; a truncated UTF-8 sequence is encoded as U+FFFD + defect).
  * Invalid UTF-8 is replaced by U+FFFD (maximal subparts) and reported.
- * 0, or -1 when out of memory. */
-int mime_utf7_encode(struct mime_utf7_enc *e, const void *utf8, size_t len,
+ * MIME_OK, or MIME_ENOMEM when out of memory. */
+enum mime_status mime_utf7_encode(struct mime_utf7_enc *e, const void *utf8, size_t len,
 		struct mime_buf *out, struct mime_defects *df);
 
 /* RFC 3501 5.1.3 modified UTF-7 for IMAP mailbox names, whole buffer,
- * appended to out. encode: 0, -1 ENOMEM, -2 invalid UTF-8 input.
- * decode: 0, -1 ENOMEM, -2 malformed (strict: '&' runs must be minimal,
+ * appended to out. encode: MIME_OK, MIME_ENOMEM, MIME_EINVAL invalid UTF-8 input.
+ * decode: MIME_OK, MIME_ENOMEM, MIME_EINVAL malformed (strict: '&' runs must be minimal,
  * closed by '-', padded with zero bits, hold well-formed UTF-16 and no
  * printable US-ASCII; bytes outside 0x20-0x7E are refused).
- * On -2 the length of out is restored. */
-int mime_imap_utf7_encode(const char *utf8, size_t len, struct mime_buf *out);
-int mime_imap_utf7_decode(const char *s, size_t len, struct mime_buf *out);
+ * On MIME_EINVAL the length of out is restored. */
+enum mime_status mime_imap_utf7_encode(const char *utf8, size_t len, struct mime_buf *out);
+enum mime_status mime_imap_utf7_decode(const char *s, size_t len, struct mime_buf *out);
 
 #endif

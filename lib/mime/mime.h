@@ -9,6 +9,7 @@ extern "C" {
 
 #include "mime-core.h"
 #include "mime-fold.h"
+#include "mime-eol.h"
 #include "mime-header.h"
 #include "mime-qp.h"
 #include "mime-base64.h"
@@ -25,6 +26,7 @@ extern "C" {
 #include "mime-edit.h"
 #include "mime-choose.h"
 #include "mime-model.h"
+#include "mime-author.h"
 
 #ifdef __cplusplus
 }

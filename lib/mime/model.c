@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 void mime_model_free(struct mime_node *m)
 {
@@ -61,7 +60,7 @@ static int add_field(struct mime_node *m, const struct mime_event *ev)
 static int is_cte(const struct mime_event *ev)
 {
 	static const char n[] = "content-transfer-encoding";
-	return ev->name_len == sizeof n - 1 && strncasecmp(ev->name, n, ev->name_len) == 0;
+	return mime_ascii_is(ev->name, ev->name_len, n);
 }
 
 static int add_child(struct mime_node *parent, struct mime_node *c)
@@ -90,29 +89,14 @@ static int set_kind(struct mime_node *m, const struct mime_part_info *pi)
 
 /* A message stored with LF line ends (its first line ends with a bare LF,
  * as in mbox and Maildir files) is read as if every bare LF were CRLF: the
- * canonical form (RFC 5322 2.1, RFC 2045 2.10). NULL: the message is
- * already CRLF (nothing to do) or memory ran out (*oom set). */
-static char *crlf_copy(const char *s, size_t n, size_t *outn, int *oom)
+ * canonical form (RFC 5322 2.1, RFC 2045 2.10). 0 with c empty when the
+ * message is already CRLF (nothing to do), or -1 when memory ran out. */
+static int crlf_copy(const char *s, size_t n, struct mime_buf *c)
 {
 	const char *lf = memchr(s, '\n', n);
 	if (!lf || (lf > s && lf[-1] == '\r'))
-		return NULL;
-	size_t bare = 0;
-	for (size_t i = 0; i < n; i++)
-		bare += s[i] == '\n' && (i == 0 || s[i - 1] != '\r');
-	char *c = malloc(n + bare + 1);
-	if (!c) {
-		*oom = 1;
-		return NULL;
-	}
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-			c[o++] = '\r';
-		c[o++] = s[i];
-	}
-	*outn = o;
-	return c;
+		return 0;
+	return mime_eol_all(MIME_EOL_CRLF, s, n, c);
 }
 
 struct build {
@@ -166,19 +150,18 @@ static int on_event(struct build *b, const struct mime_event *ev)
 	}
 }
 
-int mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
+enum mime_status mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
 		     struct mime_node **out, const char **err, unsigned long *line,
 		     uint64_t *defects)
 {
-	int oom = 0;
-	size_t clen = 0;
-	char *canon = crlf_copy(msg, len, &clen, &oom);
-	struct mime_parser *p = oom ? NULL : mime_parser_new(lim, MIME_DECODE_CTE | MIME_NO_MBOX_FROM);
+	struct mime_buf canon = {0};
+	int oom = crlf_copy(msg, len, &canon);
+	struct mime_parser *p = oom ? NULL : mime_parser_new(lim, MIME_DECODE_CTE);
 	struct build b = {.top = -1};
 	int r = p ? 0 : -1;
 	*out = NULL;
 	if (p)
-		mime_parser_feed(p, canon ? canon : msg, canon ? clen : len);
+		mime_parser_feed(p, canon.data ? canon.data : msg, canon.data ? canon.len : len);
 	int fed_end = 0;
 	while (!r) {
 		struct mime_event ev;
@@ -195,7 +178,7 @@ int mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
 				*err = ev.message;
 			if (line)
 				*line = ev.line;
-			r = -2;
+			r = ev.code == MIME_E_NOMEM ? MIME_ENOMEM : MIME_EINVAL;
 		} else {
 			if (e == MIME_DEFECT && defects)
 				(*defects)++;
@@ -204,7 +187,7 @@ int mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
 		}
 	}
 	mime_parser_free(p);
-	free(canon);
+	mime_buf_free(&canon);
 	free(b.stack);
 	if (r || !b.root) {
 		mime_model_free(b.root);
@@ -216,7 +199,7 @@ int mime_model_parse(const char *msg, size_t len, const struct mime_limits *lim,
 
 /* ---- equality ------------------------------------------------------------ */
 
-static int is_name(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+static int is_name(const char *a, const char *b) { return mime_ascii_casecmp(a, b) == 0; }
 
 /* Content-Type compared as parsed: the boundary is the encoder's choice. */
 static int same_ctype(const struct mime_mfield *a, const struct mime_mfield *b)

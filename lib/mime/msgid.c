@@ -149,7 +149,7 @@ static int msgid(struct mp *p)
 	return mime_buf_putc(p->out, '>');
 }
 
-int mime_msgid_parse(const char *v, size_t n, struct mime_buf *out, size_t *errpos)
+enum mime_status mime_msgid_parse(const char *v, size_t n, struct mime_buf *out, size_t *errpos)
 {
 	struct mp p = {.out = out};
 	size_t mark = out->len;
@@ -213,25 +213,25 @@ static int list_item(struct mp *p, struct mime_msgid_list *l, struct mime_defect
 			return -1;
 		if (r == 0)
 			return push(l, p->out->data, p->out->len);
-		mime_defect(df, p->err, "broken message id skipped");
+		mime_defect(df, MIME_D_MSGID, p->err, "broken message id skipped");
 		resync(&p->l, at);
 		return 0;
 	}
 	if (c == '"') {
 		if (mime_lex_quoted_string(&p->l, NULL) >= 0)
 			return 0;
-		mime_defect(df, at, "unterminated quoted string in a message id list");
+		mime_defect(df, MIME_D_MSGID, at, "unterminated quoted string in a message id list");
 		return 1;
 	}
 	if (!mime_lex_atext(&p->l, NULL, NULL)) {
 		if (c != '.')
-			mime_defect(df, at, "unexpected character in a message id list");
+			mime_defect(df, MIME_D_MSGID, at, "unexpected character in a message id list");
 		p->l.pos++;
 	}
 	return 0;
 }
 
-int mime_msgid_list_parse(const char *v, size_t n, struct mime_msgid_list *out,
+enum mime_status mime_msgid_list_parse(const char *v, size_t n, struct mime_msgid_list *out,
 			  struct mime_defects *df)
 {
 	struct mime_buf b = {0};
@@ -242,7 +242,7 @@ int mime_msgid_list_parse(const char *v, size_t n, struct mime_msgid_list *out,
 	mime_lex_init(&p.l, v, n);
 	while (r == 0) {
 		if (mime_lex_cfws(&p.l) < 0) {
-			mime_defect(df, p.l.pos, "unterminated comment in a message id list");
+			mime_defect(df, MIME_D_MSGID, p.l.pos, "unterminated comment in a message id list");
 			break;
 		}
 		if (mime_lex_eof(&p.l))
@@ -301,7 +301,7 @@ static int base32_number(uint64_t v, struct mime_buf *out)
 	return 0;
 }
 
-int mime_msgid_make(const unsigned char *rnd, size_t n, int64_t now, const char *domain,
+enum mime_status mime_msgid_make(const unsigned char *rnd, size_t n, int64_t now, const char *domain,
 		    struct mime_buf *out)
 {
 	struct mime_lex l;

@@ -3,6 +3,7 @@
  * simple ones, Content-Transfer-Encoding and MIME-Version (RFC 2045 4, 6).
  * Parsers, folding printers and a one-line rendering for people. */
 #include "lex.h"
+#include "ascii-int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,13 @@
 #define MAX_SECTIONS 1000  /* sections kept per parameter */
 #define LINE_ROOM 76       /* a " name=value;" unit within 78 columns */
 
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c; }
-
 static char *dup_lower(const char *s, size_t n, int lowercase)
 {
 	char *d = malloc(n + 1);
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		d[i] = lowercase ? (char)lower((unsigned char)s[i]) : s[i];
+		d[i] = lowercase ? (char)mime_ascii_lower((unsigned char)s[i]) : s[i];
 	d[n] = '\0';
 	return d;
 }
@@ -30,7 +29,7 @@ static int ieq(const char *a, size_t n, const char *b)
 {
 	size_t i = 0;
 	for (; i < n && b[i]; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+		if (mime_ascii_lower((unsigned char)a[i]) != mime_ascii_lower((unsigned char)b[i]))
 			return 0;
 	return i == n && b[i] == '\0';
 }
@@ -95,7 +94,7 @@ static struct entry *entry_for(struct pp *p, const char *s, size_t n, size_t off
 		if (ieq(s, n, p->e[i].name))
 			return &p->e[i];
 	if (p->n >= MAX_PARAMS) {
-		mime_defect(p->df, off, "too many parameters: the rest are ignored");
+		mime_defect(p->df, MIME_D_PARAMS, off, "too many parameters: the rest are ignored");
 		return NULL;
 	}
 	struct entry *e = realloc(p->e, (p->n + 1) * sizeof *e);
@@ -122,7 +121,7 @@ static int utf8_into(const char *s, size_t n, struct mime_buf *out, struct mime_
 {
 	if (mime_utf8_valid(s, n))
 		return mime_buf_append(out, s, n);
-	mime_defect(df, off, "parameter value is not UTF-8");
+	mime_defect(df, MIME_D_PARAMS, off, "parameter value is not UTF-8");
 	return mime_charset_to_utf8(MIME_CS_UTF_8, s, n, out, NULL);
 }
 
@@ -142,9 +141,9 @@ static int plain_value(const char *s, size_t n, struct mime_buf *out, struct mim
 	int r = mime_rfc2047_decode_text(s, n, &d, &sub);
 	if (!r) {
 		if (d.len != n || memcmp(d.data, s, n) != 0)
-			mime_defect(df, off, "RFC 2047 encoded word in a parameter value (decoded)");
+			mime_defect(df, MIME_D_PARAMS, off, "RFC 2047 encoded word in a parameter value (decoded)");
 		else if (sub.count)
-			mime_defect(df, off, sub.first);
+			mime_defect(df, sub.first_code, off, sub.first);
 		r = utf8_into(d.data ? d.data : "", d.len, out, df, off);
 	}
 	mime_buf_free(&d);
@@ -154,7 +153,7 @@ static int plain_value(const char *s, size_t n, struct mime_buf *out, struct mim
 static int add_plain(struct pp *p, struct entry *e, const struct mime_buf *v, size_t off)
 {
 	if (e->has_plain) {
-		mime_defect(p->df, off, "repeated parameter: the first one is used");
+		mime_defect(p->df, MIME_D_PARAMS, off, "repeated parameter: the first one is used");
 		return 0;
 	}
 	struct mime_buf d = {0};
@@ -190,7 +189,7 @@ static int add_section(struct pp *p, struct entry *e, const struct section *sec,
 		       const struct mime_buf *v)
 {
 	if (e->nsecs >= MAX_SECTIONS) {
-		mime_defect(p->df, sec->off, "too many RFC 2231 sections: the rest are ignored");
+		mime_defect(p->df, MIME_D_PARAMS, sec->off, "too many RFC 2231 sections: the rest are ignored");
 		return 0;
 	}
 	struct section *s = realloc(e->secs, (e->nsecs + 1) * sizeof *s);
@@ -215,35 +214,27 @@ static int add_param(struct pp *p, size_t ns, size_t ne, const struct mime_buf *
 	struct section sec = {.off = off};
 	int oom;
 	if (base == 0) {
-		mime_defect(p->df, off, "parameter without a name: ignored");
+		mime_defect(p->df, MIME_D_PARAMS, off, "parameter without a name: ignored");
 		return 0;
 	}
 	if (star && section_name(star + 1, ne - ns - base - 1, &sec)) {
-		mime_defect(p->df, off, "bad RFC 2231 parameter name: ignored");
+		mime_defect(p->df, MIME_D_PARAMS, off, "bad RFC 2231 parameter name: ignored");
 		return 0;
 	}
 	if (star && sec.numbered && star[1] == '0' && star + 2 < p->l.s + ne && star[2] >= '0' &&
 	    star[2] <= '9')
-		mime_defect(p->df, off, "RFC 2231 section number with a leading zero");
+		mime_defect(p->df, MIME_D_PARAMS, off, "RFC 2231 section number with a leading zero");
 	struct entry *e = entry_for(p, name, base, off, &oom);
 	if (!e)
 		return oom ? -1 : 0;
 	if (!star)
 		return add_plain(p, e, v, off);
 	if (quoted && sec.ext)
-		mime_defect(p->df, off, "RFC 2231 extended value in quotes");
+		mime_defect(p->df, MIME_D_PARAMS, off, "RFC 2231 extended value in quotes");
 	return add_section(p, e, &sec, v);
 }
 
 /* ---- RFC 2231 sections joined and decoded ---------------------------------- */
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* RFC 2231 4: %XX octets; a '%' not followed by two hex digits is kept. */
 static int pct_decode(const char *s, size_t n, struct mime_buf *out, struct mime_defects *df,
@@ -252,8 +243,8 @@ static int pct_decode(const char *s, size_t n, struct mime_buf *out, struct mime
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)s[i], h, l;
-		if (c == '%' && i + 2 < n && (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < n && (h = mime_hex_value((unsigned char)s[i + 1])) >= 0 &&
+		    (l = mime_hex_value((unsigned char)s[i + 2])) >= 0) {
 			c = h * 16 + l;
 			i += 2;
 		} else if (c == '%') {
@@ -263,7 +254,7 @@ static int pct_decode(const char *s, size_t n, struct mime_buf *out, struct mime
 			return -1;
 	}
 	if (bad)
-		mime_defect(df, off, "bad %-escape in an RFC 2231 value: kept as written");
+		mime_defect(df, MIME_D_PARAMS, off, "bad %-escape in an RFC 2231 value: kept as written");
 	return 0;
 }
 
@@ -275,7 +266,7 @@ static void order_sections(struct pp *p, struct entry *e, size_t *k)
 	for (size_t i = 0; i < e->nsecs; i++)
 		if (!s[i].numbered) {
 			if (e->nsecs > 1)
-				mime_defect(p->df, e->off, "conflicting RFC 2231 forms: name* is used");
+				mime_defect(p->df, MIME_D_PARAMS, e->off, "conflicting RFC 2231 forms: name* is used");
 			struct section t = s[0];
 			s[0] = s[i];
 			s[i] = t;
@@ -292,11 +283,11 @@ static void order_sections(struct pp *p, struct entry *e, size_t *k)
 	unsigned want = 0;
 	for (size_t i = 0; i < e->nsecs; i++) {
 		if (*k && s[*k - 1].num == s[i].num) {
-			mime_defect(p->df, s[i].off, "repeated RFC 2231 section: the first one is used");
+			mime_defect(p->df, MIME_D_PARAMS, s[i].off, "repeated RFC 2231 section: the first one is used");
 			continue;
 		}
 		if (s[i].num != want)
-			mime_defect(p->df, s[i].off, "missing RFC 2231 section");
+			mime_defect(p->df, MIME_D_PARAMS, s[i].off, "missing RFC 2231 section");
 		want = s[i].num + 1;
 		struct section t = s[*k];
 		s[*k] = s[i];
@@ -314,7 +305,7 @@ struct joined {
 static int language_ok(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int c = lower((unsigned char)s[i]);
+		int c = mime_ascii_lower((unsigned char)s[i]);
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
 			return 0;
 	}
@@ -329,14 +320,14 @@ static int split_initial(struct pp *p, const struct section *s, struct joined *j
 	if (q1)
 		q2 = memchr(q1 + 1, '\'', s->len - (size_t)(q1 + 1 - t));
 	if (!q2) {
-		mime_defect(p->df, s->off, "RFC 2231 value without charset'language'");
+		mime_defect(p->df, MIME_D_PARAMS, s->off, "RFC 2231 value without charset'language'");
 		j->charset = dup_lower("", 0, 0);
 		j->language = dup_lower("", 0, 0);
 		j->skip = 0;
 	} else {
 		size_t ln = (size_t)(q2 - q1 - 1);
 		if (!language_ok(q1 + 1, ln)) {
-			mime_defect(p->df, s->off, "bad language in an RFC 2231 value: dropped");
+			mime_defect(p->df, MIME_D_PARAMS, s->off, "bad language in an RFC 2231 value: dropped");
 			ln = 0;
 		}
 		j->charset = dup_lower(t, (size_t)(q1 - t), 0);
@@ -355,14 +346,14 @@ static int convert(struct pp *p, const struct joined *j, const struct mime_buf *
 		return utf8_into(s, raw->len, out, p->df, off);
 	int id = mime_charset_lookup(j->charset, strlen(j->charset));
 	if (id < 0) {
-		mime_defect(p->df, off, "unknown charset in an RFC 2231 value");
+		mime_defect(p->df, MIME_D_PARAMS, off, "unknown charset in an RFC 2231 value");
 		return utf8_into(s, raw->len, out, p->df, off);
 	}
 	struct mime_defects sub = {0};
 	if (mime_charset_to_utf8(id, s, raw->len, out, &sub))
 		return -1;
 	if (sub.count)
-		mime_defect(p->df, off, sub.first);
+		mime_defect(p->df, sub.first_code, off, sub.first);
 	return 0;
 }
 
@@ -420,7 +411,7 @@ static int finish_entry(struct pp *p, struct entry *e, struct mime_param *out)
 		return -1;
 	if (e->has_plain && (e->plain_len != out->value_len ||
 			     memcmp(e->plain, out->value, out->value_len) != 0))
-		mime_defect(p->df, e->off, "plain and RFC 2231 forms of a parameter differ: "
+		mime_defect(p->df, MIME_D_PARAMS, e->off, "plain and RFC 2231 forms of a parameter differ: "
 					   "the RFC 2231 one is used");
 	return 0;
 }
@@ -462,7 +453,7 @@ static int skip(struct pp *p)
 {
 	if (mime_lex_cfws(&p->l) >= 0)
 		return 0;
-	mime_defect(p->df, p->l.pos, "unterminated comment");
+	mime_defect(p->df, MIME_D_PARAMS, p->l.pos, "unterminated comment");
 	p->l.pos = p->l.len;
 	return 1;
 }
@@ -514,7 +505,7 @@ static int value(struct pp *p, struct mime_buf *v, int *quoted)
 		int r = mime_lex_quoted_string(&p->l, v);
 		if (r >= 0 || p->l.pos != start)
 			return r < 0 ? -1 : 0;
-		mime_defect(p->df, start, "unterminated quoted string: the rest is the value");
+		mime_defect(p->df, MIME_D_PARAMS, start, "unterminated quoted string: the rest is the value");
 		return raw_value(p, start + 1, v, 1);
 	}
 	if (mime_lex_token(&p->l, &s, &e)) {
@@ -524,10 +515,10 @@ static int value(struct pp *p, struct mime_buf *v, int *quoted)
 		p->l = after;
 	}
 	if (mime_lex_eof(&p->l) || mime_lex_peek(&p->l) == ';') {
-		mime_defect(p->df, start, "empty parameter value: skipped");
+		mime_defect(p->df, MIME_D_PARAMS, start, "empty parameter value: skipped");
 		return 1;
 	}
-	mime_defect(p->df, start, "unquoted special characters in a parameter value");
+	mime_defect(p->df, MIME_D_PARAMS, start, "unquoted special characters in a parameter value");
 	return raw_value(p, start, v, 0);
 }
 
@@ -537,12 +528,12 @@ static int param(struct pp *p, struct mime_buf *v)
 	size_t off = p->l.pos, ns, ne;
 	int quoted;
 	if (!mime_lex_token(&p->l, &ns, &ne)) {
-		mime_defect(p->df, off, "bad parameter: skipped");
+		mime_defect(p->df, MIME_D_PARAMS, off, "bad parameter: skipped");
 		to_semicolon(p);
 		return 0;
 	}
 	if (skip(p) || mime_lex_peek(&p->l) != '=') {
-		mime_defect(p->df, off, "parameter without '=': skipped");
+		mime_defect(p->df, MIME_D_PARAMS, off, "parameter without '=': skipped");
 		to_semicolon(p);
 		return 0;
 	}
@@ -553,7 +544,7 @@ static int param(struct pp *p, struct mime_buf *v)
 	if (r)
 		return r < 0 ? -1 : 0;
 	if (!skip(p) && !mime_lex_eof(&p->l) && mime_lex_peek(&p->l) != ';' && !at_param(p)) {
-		mime_defect(p->df, p->l.pos, "junk after a parameter value: skipped");
+		mime_defect(p->df, MIME_D_PARAMS, p->l.pos, "junk after a parameter value: skipped");
 		to_semicolon(p);
 	}
 	return add_param(p, ns, ne, v, quoted, off);
@@ -573,12 +564,12 @@ static int params(struct pp *p, int sep)
 			continue;
 		}
 		if (!sep && !at_param(p)) {
-			mime_defect(p->df, p->l.pos, "junk before a parameter: skipped");
+			mime_defect(p->df, MIME_D_PARAMS, p->l.pos, "junk before a parameter: skipped");
 			to_semicolon(p);
 			continue;
 		}
 		if (!sep)
-			mime_defect(p->df, p->l.pos, "missing ';' before a parameter");
+			mime_defect(p->df, MIME_D_PARAMS, p->l.pos, "missing ';' before a parameter");
 		r = param(p, &v);
 		sep = 0;
 	}
@@ -595,7 +586,7 @@ static int parse_params_at(struct pp *p, struct mime_param **ps, size_t *np, int
 	return r;
 }
 
-int mime_params_parse(const char *v, size_t n, struct mime_param **ps, size_t *np,
+enum mime_status mime_params_parse(const char *v, size_t n, struct mime_param **ps, size_t *np,
 		      struct mime_defects *df)
 {
 	struct pp p = {.df = df};
@@ -626,7 +617,7 @@ static int type_token(struct pp *p, char **out)
 }
 
 /* RFC 2045 5.1: type "/" subtype *(";" parameter) */
-int mime_content_type_parse(const char *v, size_t n, struct mime_content_type *out,
+enum mime_status mime_content_type_parse(const char *v, size_t n, struct mime_content_type *out,
 			    struct mime_defects *df)
 {
 	struct pp p = {.df = df};
@@ -656,7 +647,7 @@ void mime_content_type_free(struct mime_content_type *ct)
 }
 
 /* RFC 2183 2: disposition-type *(";" disposition-parm) */
-int mime_disposition_parse(const char *v, size_t n, struct mime_disposition *out,
+enum mime_status mime_disposition_parse(const char *v, size_t n, struct mime_disposition *out,
 			   struct mime_defects *df)
 {
 	struct pp p = {.df = df};
@@ -679,7 +670,7 @@ void mime_disposition_free(struct mime_disposition *d)
 
 /* ---- Content-Transfer-Encoding, MIME-Version ------------------------------ */
 
-int mime_cte_parse(const char *v, size_t n, struct mime_buf *out)
+enum mime_status mime_cte_parse(const char *v, size_t n, struct mime_buf *out)
 {
 	struct mime_lex l;
 	size_t s, e, mark = out->len;
@@ -688,7 +679,7 @@ int mime_cte_parse(const char *v, size_t n, struct mime_buf *out)
 	    !mime_lex_eof(&l))
 		return -2;
 	for (size_t i = s; i < e; i++)
-		if (mime_buf_putc(out, lower((unsigned char)v[i]))) {
+		if (mime_buf_putc(out, mime_ascii_lower((unsigned char)v[i]))) {
 			buf_cut(out, mark);
 			return -1;
 		}
@@ -712,7 +703,7 @@ static int version_number(struct mime_lex *l, int *v)
 
 /* RFC 2045 4: version := "MIME-Version" ":" 1*DIGIT "." 1*DIGIT, with
  * comments allowed anywhere ("1.(produced by MetaSend Vx.x)0"). */
-int mime_version_parse(const char *v, size_t n, int *major, int *minor)
+enum mime_status mime_version_parse(const char *v, size_t n, int *major, int *minor)
 {
 	struct mime_lex l;
 	mime_lex_init(&l, v, n);
@@ -783,10 +774,9 @@ static int attr_char(int c)
 
 static int put_ext_byte(struct mime_buf *b, unsigned char c)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	if (attr_char(c))
 		return mime_buf_putc(b, c);
-	char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+	char e[3] = {'%', mime_hex_upper[c >> 4], mime_hex_upper[c & 15]};
 	return mime_buf_append(b, e, 3);
 }
 
@@ -900,7 +890,7 @@ static int fold_param(struct mime_fold *f, const struct mime_param *pm)
 	return r == 1 ? fold_ext(f, pm) : r;
 }
 
-int mime_params_fold(struct mime_fold *f, const struct mime_param *ps, size_t n)
+enum mime_status mime_params_fold(struct mime_fold *f, const struct mime_param *ps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int r = fold_param(f, &ps[i]);
@@ -910,7 +900,7 @@ int mime_params_fold(struct mime_fold *f, const struct mime_param *ps, size_t n)
 	return 0;
 }
 
-int mime_content_type_fold(struct mime_fold *f, const struct mime_content_type *ct)
+enum mime_status mime_content_type_fold(struct mime_fold *f, const struct mime_content_type *ct)
 {
 	if (!ct->type || !ct->subtype || !is_token(ct->type, strlen(ct->type)) ||
 	    !is_token(ct->subtype, strlen(ct->subtype)))
@@ -924,7 +914,7 @@ int mime_content_type_fold(struct mime_fold *f, const struct mime_content_type *
 	return r ? r : mime_params_fold(f, ct->params, ct->nparams);
 }
 
-int mime_disposition_fold(struct mime_fold *f, const struct mime_disposition *d)
+enum mime_status mime_disposition_fold(struct mime_fold *f, const struct mime_disposition *d)
 {
 	if (!d->type || !is_token(d->type, strlen(d->type)))
 		return -2;
@@ -948,12 +938,12 @@ static int field(struct mime_buf *out, const char *name, const struct mime_conte
 	return r;
 }
 
-int mime_content_type_field(struct mime_buf *out, const struct mime_content_type *ct)
+enum mime_status mime_content_type_field(struct mime_buf *out, const struct mime_content_type *ct)
 {
 	return field(out, "Content-Type", ct, NULL);
 }
 
-int mime_disposition_field(struct mime_buf *out, const struct mime_disposition *d)
+enum mime_status mime_disposition_field(struct mime_buf *out, const struct mime_disposition *d)
 {
 	return field(out, "Content-Disposition", NULL, d);
 }
@@ -1039,7 +1029,7 @@ static int render_disp(const char *v, size_t n, struct mime_buf *out, struct mim
 
 /* Content-Type when the value has a '/' before any ';', else
  * Content-Disposition, else the value unfolded. */
-int mime_params_render(const char *v, size_t n, struct mime_buf *out, struct mime_defects *df)
+enum mime_status mime_params_render(const char *v, size_t n, struct mime_buf *out, struct mime_defects *df)
 {
 	size_t mark = out->len;
 	const char *semi = n ? memchr(v, ';', n) : NULL, *slash = n ? memchr(v, '/', n) : NULL;

@@ -1,5 +1,6 @@
 /* Internals of the message parser, shared by parser.c (lines, delimiters,
- * bodies) and part.c (headers, part types, decoding). Not installed. */
+ * bodies, positions) and part.c (headers, part types, decoding). Not
+ * installed. */
 #ifndef EMBER_MIME_PARSER_INT_H
 #define EMBER_MIME_PARSER_INT_H
 
@@ -18,16 +19,36 @@ enum lv_state {
 
 enum body_dec { DEC_NONE, DEC_QP, DEC_BASE64 };
 
+/* An input position: byte offset and 1-based line. */
+struct pos {
+	uint64_t off;
+	unsigned long line;
+};
+
+/* The first of the fields that decide a part's type: its value, and where
+ * the value starts in the input (for the positions of its defects). */
+struct kept_field {
+	struct mime_buf value;
+	struct pos at;
+	int seen;
+};
+
+/* The input position of a byte the charset step read, by its offset there
+ * (key); a defect it finds in a transfer-encoded part is placed there. */
+enum { RING = 16 };
+struct ring_ent {
+	uint64_t key;
+	struct pos at;
+};
+
 struct level {
 	enum lv_state state;
 	struct mime_part_info info;
 	struct mime_buf store;     /* the strings info points to */
-	struct mime_buf ctype;     /* raw values of the fields that decide the type */
-	struct mime_buf cte;
-	struct mime_buf cdisp;
-	int seen_ctype, seen_cte, seen_cdisp;
+	struct kept_field ctype, cte, cdisp;
 	unsigned children;
 	struct mime_hdr_reader *hdr;
+	struct pos hdr_at;         /* where the header starts */
 	/* decoding of a leaf body */
 	enum body_dec dec;
 	int to_utf8;
@@ -35,6 +56,7 @@ struct level {
 	struct mime_base64_dec b64;
 	struct mime_charset_dec cs;
 	struct mime_buf mid;       /* transfer-decoded bytes waiting for the charset step */
+	struct ring_ent ring[RING];
 };
 
 /* queued events whose data lives in the parser's dec buffer are stored by
@@ -45,16 +67,26 @@ struct qev {
 	unsigned char raw_in_dec, data_in_dec;
 };
 
+/* The input the parser reads from: the caller's feed, or, for a moment,
+ * the first line of a body that a header reader had already taken. */
+struct input {
+	const char *buf;
+	size_t len, pos;
+	uint64_t base;             /* input offset of buf[0] */
+	int eof;
+};
+
 struct mime_parser {
 	struct mime_limits lim;
 	unsigned flags;
-	/* the current feed */
-	const char *buf;
-	size_t len, pos;
-	uint64_t base;            /* input offset of buf[0] */
-	int eof, done;
-	unsigned long line;
-	const char *failed;       /* set: parsing stopped with this error */
+	struct input in;           /* what is read now */
+	struct input fed;          /* the caller's feed, while replaying */
+	int replaying;
+	struct mime_buf replay;    /* bytes read again as body */
+	int done;
+	const char *failed;        /* set: parsing stopped with this error */
+	enum mime_code fail_code;
+	struct pos fail_at;
 	/* levels: [0] is the top message */
 	struct level **levels;    /* each allocated on first use, never moved:
 				     queued events point into them */
@@ -71,10 +103,10 @@ struct mime_parser {
 	struct qev *queue;
 	size_t qhead, qlen, qcap;
 	struct mime_buf dec;      /* decoded data and joined spans of queued events */
-	uint64_t emitted;         /* raw bytes given out so far: the next event's offset */
-	/* header of the current part: bytes fed, bytes covered by fields, and
-	 * the last two bytes fed (an empty line cut by a feed) */
-	uint64_t hdr_fed, hdr_covered;
+	struct pos at;            /* the position after the raw bytes queued so far */
+	/* header of the current part: bytes covered by fields, and the last two
+	 * bytes fed (an empty line cut by a feed) */
+	uint64_t hdr_covered;
 	char hdr_tail[2];
 	int child_pending;        /* a delimiter opened a part: begin it at the next step */
 };
@@ -92,18 +124,40 @@ static inline size_t mime_count_lf(const char *s, size_t n)
 	return c;
 }
 
+/* The position k bytes into s, which starts at p0. */
+static inline struct pos pos_in(struct pos p0, const char *s, size_t k)
+{
+	return k ? (struct pos){p0.off + k, p0.line + (unsigned long)mime_count_lf(s, k)} : p0;
+}
+
+/* An event at the current position (after every raw byte queued so far). */
 struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type);
-/* push an event whose raw bytes are copied into dec (for spans that are not
- * contiguous in the input buffer) */
+/* The event's raw bytes, which start at the current position (and move it). */
+void mime_parser_ev_raw(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n);
+/* The same for raw bytes that are not contiguous in the input buffer (a
+ * line break held from an earlier feed and the line after it): joined in
+ * dec. */
 int mime_parser_ev_raw_copy(struct mime_parser *p, struct mime_event *e, const char *a, size_t an,
 			    const char *b, size_t bn);
-void mime_parser_defect(struct mime_parser *p, const char *what);
+/* A defect about the byte at position at; mime_parser_defect: at the
+ * current position. */
+void mime_parser_defect_at(struct mime_parser *p, enum mime_code code, const char *what,
+			   struct pos at);
+void mime_parser_defect(struct mime_parser *p, enum mime_code code, const char *what);
+/* Stop with an error (the first one stays). */
+void mime_parser_fail(struct mime_parser *p, enum mime_code code, const char *what, struct pos at);
+void mime_parser_nomem(struct mime_parser *p);
 int mime_parser_any_boundary(const struct mime_parser *p);
+/* Read the bytes from input offset start to the current read position
+ * again, as the start of the body: held (bytes a header reader took from
+ * earlier buffers) then tail. */
+void mime_parser_reread(struct mime_parser *p, uint64_t start, const char *held, size_t held_n,
+			const char *tail, size_t tail_n);
 
 /* part.c */
 int mime_parser_push_part(struct mime_parser *p, struct level *parent);
 void mime_parser_release_level(struct level *lv);
-void mime_parser_close_level(struct mime_parser *p, const char *unclosed_defect);
+void mime_parser_close_level(struct mime_parser *p, enum mime_code code, const char *unclosed);
 void mime_parser_body(struct mime_parser *p, const char *s, size_t n);
 void mime_parser_body_copy(struct mime_parser *p, const char *s, size_t n);
 void mime_parser_header_bytes(struct mime_parser *p, const char *s, size_t n);

@@ -6,7 +6,12 @@
  * multipart is open). Everything else in a body is passed through in runs,
  * as spans of the caller's buffer. A line is copied into the parser only
  * when it starts as a possible delimiter and is cut by the end of a feed,
- * and then only up to max_line bytes. */
+ * and then only up to max_line bytes.
+ *
+ * Positions: events are queued in the order of their raw bytes, so the
+ * parser keeps the position (offset and line) just after the raw bytes
+ * queued so far; each event starts there, and a defect carries the
+ * position of the byte it is about. */
 #include "mime.h"
 #include "parser-int.h"
 
@@ -19,7 +24,16 @@ static const struct mime_limits default_limits = {
 	.max_fields = 10000,
 	.max_depth = 64,
 	.max_parts = 10000,
+	.max_header = 1u << 20,
 };
+
+static void start(struct mime_parser *p)
+{
+	p->at = (struct pos){0, 1};
+	p->at_line_start = 1;
+	if (mime_parser_push_part(p, NULL) && !p->failed)
+		mime_parser_nomem(p);
+}
 
 struct mime_parser *mime_parser_new(const struct mime_limits *lim, unsigned flags)
 {
@@ -37,14 +51,43 @@ struct mime_parser *mime_parser_new(const struct mime_limits *lim, unsigned flag
 		p->lim.max_depth = default_limits.max_depth;
 	if (!p->lim.max_parts)
 		p->lim.max_parts = default_limits.max_parts;
+	if (!p->lim.max_header)
+		p->lim.max_header = default_limits.max_header;
 	p->flags = flags;
-	p->line = 1;
-	p->at_line_start = 1;
-	if (mime_parser_push_part(p, NULL)) {
+	start(p);
+	if (p->failed) {
 		mime_parser_free(p);
 		return NULL;
 	}
 	return p;
+}
+
+void mime_parser_reset(struct mime_parser *p)
+{
+	/* what is kept: the levels (with their buffers and header readers),
+	 * the queue's and the buffers' memory */
+	struct level **levels = p->levels;
+	int cap = p->cap_levels;
+	struct qev *queue = p->queue;
+	size_t qcap = p->qcap;
+	struct mime_buf carry = p->carry, dec = p->dec, replay = p->replay;
+	struct mime_limits lim = p->lim;
+	unsigned flags = p->flags;
+	memset(p, 0, sizeof *p);
+	p->lim = lim;
+	p->flags = flags;
+	p->levels = levels;
+	p->cap_levels = cap;
+	p->top = -1;
+	p->queue = queue;
+	p->qcap = qcap;
+	p->carry = carry;
+	p->dec = dec;
+	p->replay = replay;
+	mime_buf_reset(&p->carry);
+	mime_buf_reset(&p->dec);
+	mime_buf_reset(&p->replay);
+	start(p);
 }
 
 void mime_parser_free(struct mime_parser *p)
@@ -60,21 +103,31 @@ void mime_parser_free(struct mime_parser *p)
 	free(p->queue);
 	mime_buf_free(&p->carry);
 	mime_buf_free(&p->dec);
+	mime_buf_free(&p->replay);
 	free(p);
 }
 
 void mime_parser_feed(struct mime_parser *p, const char *buf, size_t len)
 {
-	p->base += p->len;
-	p->buf = buf;
-	p->len = len;
-	p->pos = 0;
+	if (p->done || p->failed)
+		return;
+	/* bytes of the last feed unread, or events pointing into it, would be lost
+	 * (before the first feed, the events waiting point nowhere) */
+	if (p->in.pos < p->in.len || p->replaying || (p->qhead < p->qlen && p->in.len)) {
+		mime_parser_fail(p, MIME_E_UNDRAINED,
+				 "fed before the events of the last feed were taken", p->at);
+		return;
+	}
+	p->in.base += p->in.len;
+	p->in.buf = buf;
+	p->in.len = len;
+	p->in.pos = 0;
 	if (len == 0)
-		p->eof = 1;
+		p->in.eof = 1;
 	/* the pending line break, if it was in the previous buffer, was copied */
 }
 
-/* ---- the event queue ---------------------------------------------------- */
+/* ---- events and positions --------------------------------------------------- */
 
 struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type)
 {
@@ -82,7 +135,7 @@ struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type)
 		size_t cap = p->qcap ? p->qcap * 2 : 16;
 		struct qev *q = realloc(p->queue, cap * sizeof *q);
 		if (!q) {
-			p->failed = "out of memory";
+			mime_parser_nomem(p);
 			return NULL;
 		}
 		p->queue = q;
@@ -94,12 +147,20 @@ struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type)
 	e->type = type;
 	e->depth = p->top > 0 ? (unsigned)p->top : 0;
 	e->part = p->top >= 0 ? &p->levels[p->top]->info : NULL;
-	e->line = p->line;
+	e->offset = p->at.off;
+	e->line = p->at.line;
 	return e;
 }
 
-/* Raw bytes that are not contiguous in the input (a line break held from an
- * earlier feed and the line after it): joined in dec. */
+void mime_parser_ev_raw(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n)
+{
+	e->raw = raw;
+	e->raw_len = n;
+	e->offset = p->at.off;
+	e->line = p->at.line;
+	p->at = pos_in(p->at, raw, n);
+}
+
 int mime_parser_ev_raw_copy(struct mime_parser *p, struct mime_event *e, const char *a, size_t an,
 			    const char *b, size_t bn)
 {
@@ -107,18 +168,83 @@ int mime_parser_ev_raw_copy(struct mime_parser *p, struct mime_event *e, const c
 	q->raw_off = p->dec.len;
 	q->raw_in_dec = 1;
 	if (mime_buf_append(&p->dec, a, an) || mime_buf_append(&p->dec, b, bn)) {
-		p->failed = "out of memory";
+		mime_parser_nomem(p);
 		return -1;
 	}
-	e->raw_len = an + bn;
+	mime_parser_ev_raw(p, e, p->dec.data + q->raw_off, an + bn);
 	return 0;
 }
 
-void mime_parser_defect(struct mime_parser *p, const char *what)
+void mime_parser_defect_at(struct mime_parser *p, enum mime_code code, const char *what,
+			   struct pos at)
 {
 	struct mime_event *e = mime_parser_push_ev(p, MIME_DEFECT);
-	if (e)
-		e->message = what;
+	if (!e)
+		return;
+	e->code = code;
+	e->message = what;
+	e->offset = at.off;
+	e->line = at.line;
+}
+
+void mime_parser_defect(struct mime_parser *p, enum mime_code code, const char *what)
+{
+	mime_parser_defect_at(p, code, what, p->at);
+}
+
+void mime_parser_fail(struct mime_parser *p, enum mime_code code, const char *what, struct pos at)
+{
+	if (p->failed)
+		return;
+	p->failed = what;
+	p->fail_code = code;
+	p->fail_at = at;
+}
+
+void mime_parser_nomem(struct mime_parser *p)
+{
+	mime_parser_fail(p, MIME_E_NOMEM, "out of memory", p->at);
+}
+
+/* ---- reading a body's first line again ---------------------------------------- */
+
+void mime_parser_reread(struct mime_parser *p, uint64_t start, const char *held, size_t held_n,
+			const char *tail, size_t tail_n)
+{
+	p->at_line_start = 1;
+	if (start >= p->in.base) {  /* all of it is in the buffer being read */
+		p->in.pos = (size_t)(start - p->in.base);
+		return;
+	}
+	/* held and tail may point into the replay buffer: build anew */
+	struct mime_buf b = {0};
+	if (mime_buf_append(&b, held, held_n) || mime_buf_append(&b, tail, tail_n) ||
+	    (p->replaying && mime_buf_append(&b, p->in.buf + p->in.pos, p->in.len - p->in.pos))) {
+		mime_buf_free(&b);
+		mime_parser_nomem(p);
+		return;
+	}
+	if (p->pend_len && p->pend_in_buf) {
+		memcpy(p->pend, p->in.buf + p->pend_off, p->pend_len);
+		p->pend_in_buf = 0;
+	}
+	mime_buf_free(&p->replay);
+	p->replay = b;
+	if (!p->replaying)
+		p->fed = p->in;
+	p->replaying = 1;
+	p->in = (struct input){.buf = p->replay.data, .len = p->replay.len, .base = start};
+}
+
+/* The replayed bytes are read: back to the caller's feed. */
+static void replay_done(struct mime_parser *p)
+{
+	if (p->pend_len && p->pend_in_buf) {
+		memcpy(p->pend, p->in.buf + p->pend_off, p->pend_len);
+		p->pend_in_buf = 0;
+	}
+	p->in = p->fed;
+	p->replaying = 0;
 }
 
 /* ---- delimiters ----------------------------------------------------------- */
@@ -165,7 +291,7 @@ int mime_parser_any_boundary(const struct mime_parser *p)
 /* The input at the cursor (the end-of-input feed has no buffer). */
 static const char *cursor(const struct mime_parser *p)
 {
-	return p->buf ? p->buf + p->pos : "";
+	return p->in.buf ? p->in.buf + p->in.pos : "";
 }
 
 /* Length of the line at s (through its LF), or 0 when no LF in n bytes. */
@@ -183,7 +309,7 @@ static size_t line_len(const char *s, size_t n)
 static int candidate_line(struct mime_parser *p, const char **s, size_t *n)
 {
 	const char *in = cursor(p);
-	size_t avail = p->len - p->pos;
+	size_t avail = p->in.len - p->in.pos;
 	if (p->carry.len == 0) {
 		if (!mime_parser_any_boundary(p))
 			return -1;
@@ -192,19 +318,19 @@ static int candidate_line(struct mime_parser *p, const char **s, size_t *n)
 		if (avail >= 2 && in[1] != '-')
 			return -1;
 		size_t ll = line_len(in, avail < p->lim.max_line + 2 ? avail : p->lim.max_line + 2);
-		if (ll || p->eof) {
+		if (ll || p->in.eof) {
 			*s = in;
 			*n = ll ? ll : avail;
-			p->pos += *n;
+			p->in.pos += *n;
 			return 1;
 		}
 		if (avail >= p->lim.max_line + 2)
 			return -1;
 		if (mime_buf_append(&p->carry, in, avail)) {
-			p->failed = "out of memory";
+			mime_parser_nomem(p);
 			return 0;
 		}
-		p->pos = p->len;
+		p->in.pos = p->in.len;
 		return 0;
 	}
 	/* continuing a carried line */
@@ -212,15 +338,15 @@ static int candidate_line(struct mime_parser *p, const char **s, size_t *n)
 	size_t ll = line_len(in, avail < room ? avail : room);
 	size_t take = ll ? ll : (avail < room ? avail : room);
 	if (mime_buf_append(&p->carry, in, take)) {
-		p->failed = "out of memory";
+		mime_parser_nomem(p);
 		return 0;
 	}
-	p->pos += take;
+	p->in.pos += take;
 	*s = p->carry.data;
 	*n = p->carry.len;
 	if (p->carry.len >= 2 && (p->carry.data[0] != '-' || p->carry.data[1] != '-'))
 		return -1;
-	if (ll || p->eof)
+	if (ll || p->in.eof)
 		return 1;
 	if (p->carry.len >= p->lim.max_line + 2)
 		return -1;
@@ -233,10 +359,13 @@ static void finish_input(struct mime_parser *p)
 {
 	while (p->top >= 0) {
 		struct level *lv = p->levels[p->top];
-		if (lv->state == LV_HEADER)
+		if (lv->state == LV_HEADER) {
 			mime_parser_header_end_of_input(p);
-		else
-			mime_parser_close_level(p, "missing close delimiter at end of input");
+			if (p->replaying || p->in.pos < p->in.len)
+				return;  /* the header ended before a line: read it as body */
+		} else
+			mime_parser_close_level(p, MIME_D_UNCLOSED_MULTIPART,
+						"missing close delimiter at end of input");
 	}
 	mime_parser_push_ev(p, MIME_END);
 	p->done = 1;
@@ -250,24 +379,21 @@ static void delimiter(struct mime_parser *p, int i, int close, const char *s, si
 		struct level *lv = p->levels[p->top];
 		if (lv->state == LV_HEADER)
 			mime_parser_header_cut(p);
-		mime_parser_close_level(p, "missing close delimiter before an outer boundary");
+		mime_parser_close_level(p, MIME_D_UNCLOSED_MULTIPART,
+					"missing close delimiter before an outer boundary");
 	}
 	struct mime_event *e = mime_parser_push_ev(p, MIME_DELIMITER);
 	if (!e)
 		return;
 	e->close = close;
-	if (p->pend_len && p->pend_in_buf && s == p->buf + p->pend_off + p->pend_len) {
-		e->raw = p->buf + p->pend_off;
-		e->raw_len = p->pend_len + n;
-	} else if (p->pend_len) {
-		mime_parser_ev_raw_copy(p, e, p->pend_in_buf ? p->buf + p->pend_off : p->pend,
+	if (p->pend_len && p->pend_in_buf && s == p->in.buf + p->pend_off + p->pend_len)
+		mime_parser_ev_raw(p, e, p->in.buf + p->pend_off, p->pend_len + n);
+	else if (p->pend_len)
+		mime_parser_ev_raw_copy(p, e, p->pend_in_buf ? p->in.buf + p->pend_off : p->pend,
 					p->pend_len, s, n);
-	} else {
-		e->raw = s;
-		e->raw_len = n;
-	}
+	else
+		mime_parser_ev_raw(p, e, s, n);
 	p->pend_len = 0;
-	p->line++;
 	struct level *lv = p->levels[i];
 	if (close) {
 		lv->state = LV_EPILOGUE;
@@ -283,7 +409,7 @@ static void flush_pending(struct mime_parser *p)
 	if (!p->pend_len)
 		return;
 	if (p->pend_in_buf)
-		mime_parser_body(p, p->buf + p->pend_off, p->pend_len);
+		mime_parser_body(p, p->in.buf + p->pend_off, p->pend_len);
 	else
 		mime_parser_body_copy(p, p->pend, p->pend_len);
 	p->pend_len = 0;
@@ -293,7 +419,7 @@ static void flush_pending(struct mime_parser *p)
 static void save_pending(struct mime_parser *p)
 {
 	if (p->pend_len && p->pend_in_buf) {
-		memcpy(p->pend, p->buf + p->pend_off, p->pend_len);
+		memcpy(p->pend, p->in.buf + p->pend_off, p->pend_len);
 		p->pend_in_buf = 0;
 	}
 }
@@ -311,7 +437,6 @@ static void content_line(struct mime_parser *p, const char *s, size_t n)
 		memcpy(p->pend, s + n - hold, hold);
 		p->pend_len = hold;
 		p->pend_in_buf = 0;
-		p->line++;
 	}
 	p->at_line_start = ends;
 }
@@ -323,12 +448,12 @@ static void content_line(struct mime_parser *p, const char *s, size_t n)
 static void body_run(struct mime_parser *p)
 {
 	const char *s = cursor(p);
-	size_t avail = p->len - p->pos;
+	size_t avail = p->in.len - p->in.pos;
 	if (!mime_parser_any_boundary(p)) {
 		flush_pending(p);
 		mime_parser_body(p, s, avail);
-		p->pos = p->len;
-		p->line += mime_count_lf(s, avail);
+		p->in.pos = p->in.len;
+		p->at_line_start = avail ? s[avail - 1] == '\n' : p->at_line_start;
 		return;
 	}
 	size_t i = 0, end, hold = 0;
@@ -337,7 +462,7 @@ static void body_run(struct mime_parser *p)
 		size_t ll = line_len(s + i, avail - i);
 		if (!ll) {
 			end = avail;
-			if (end > i && s[end - 1] == '\r' && !p->eof) {
+			if (end > i && s[end - 1] == '\r' && !p->in.eof) {
 				end--;
 				hold = 1;
 				cr = 1;
@@ -346,7 +471,6 @@ static void body_run(struct mime_parser *p)
 			break;
 		}
 		i += ll;
-		p->line++;
 		size_t rest = avail - i;
 		if (rest == 0 || (s[i] == '-' && (rest < 2 || s[i + 1] == '-'))) {
 			hold = ll >= 2 && s[i - 2] == '\r' ? 2 : 1;
@@ -359,23 +483,22 @@ static void body_run(struct mime_parser *p)
 	if (end)
 		mime_parser_body(p, s, end);
 	if (hold) {
-		p->pend_off = p->pos + end;
+		p->pend_off = p->in.pos + end;
 		p->pend_len = hold;
 		p->pend_in_buf = 1;
 		p->pend_cr = cr;
 	}
-	p->pos += end + hold;
+	p->in.pos += end + hold;
 }
 
 /* A CR held at the end of the last buffer is a line break if LF follows. */
 static void resolve_cr(struct mime_parser *p)
 {
 	p->pend_cr = 0;
-	if (p->pos < p->len && p->buf[p->pos] == '\n') {
+	if (p->in.pos < p->in.len && p->in.buf[p->in.pos] == '\n') {
 		save_pending(p);
 		p->pend[p->pend_len++] = '\n';
-		p->pos++;
-		p->line++;
+		p->in.pos++;
 		p->at_line_start = 1;
 	} else {
 		flush_pending(p);
@@ -438,9 +561,9 @@ static void step_header(struct mime_parser *p)
 		}
 	}
 	const char *s = cursor(p);
-	size_t avail = p->len - p->pos, ll = line_len(s, avail);
+	size_t avail = p->in.len - p->in.pos, ll = line_len(s, avail);
 	size_t n = ll ? ll : avail;
-	p->pos += n;
+	p->in.pos += n;
 	mime_parser_header_bytes(p, s, n);
 }
 
@@ -454,8 +577,6 @@ static void pop_event(struct mime_parser *p, struct mime_event *ev)
 		ev->raw = dec + q->raw_off;
 	if (q->data_in_dec)
 		ev->data = dec + q->data_off;
-	ev->offset = p->emitted;
-	p->emitted += ev->raw_len;
 	if (p->qhead == p->qlen)
 		p->qhead = p->qlen = 0;
 }
@@ -479,8 +600,8 @@ static enum mime_ev bare_event(const struct mime_parser *p, struct mime_event *e
 {
 	memset(ev, 0, sizeof *ev);
 	ev->type = t;
-	ev->line = p->line;
-	ev->offset = p->emitted;
+	ev->line = p->at.line;
+	ev->offset = p->at.off;
 	return t;
 }
 
@@ -496,16 +617,23 @@ enum mime_ev mime_parser_next(struct mime_parser *p, struct mime_event *ev)
 			continue;
 		if (p->failed) {
 			bare_event(p, ev, MIME_ERROR);
+			ev->code = p->fail_code;
 			ev->message = p->failed;
+			ev->offset = p->fail_at.off;
+			ev->line = p->fail_at.line;
 			return MIME_ERROR;
 		}
 		if (p->done)
 			return bare_event(p, ev, MIME_END);
-		if (p->pos == p->len && !p->eof) {
+		if (p->in.pos == p->in.len && p->replaying) {
+			replay_done(p);
+			continue;
+		}
+		if (p->in.pos == p->in.len && !p->in.eof) {
 			save_pending(p);
 			return bare_event(p, ev, MIME_AWAIT);
 		}
-		if (p->pos == p->len && p->eof && !p->carry.len && !p->pend_cr) {
+		if (p->in.pos == p->in.len && p->in.eof && !p->carry.len && !p->pend_cr) {
 			if (p->levels[p->top]->state != LV_HEADER)
 				flush_pending(p);
 			finish_input(p);

@@ -1,9 +1,10 @@
 /* Quoted-printable, RFC 2045 6.7: streaming encoder and tolerant decoder. */
 #include "mime.h"
+#include "ascii-int.h"
 
 #include <string.h>
 
-static const char hexdig[16] = "0123456789ABCDEF";
+const char mime_hex_upper[16] = "0123456789ABCDEF";
 
 /* Output is written through a raw pointer into room reserved beforehand
  * (see CHUNK and the bounds at each reserve); len and the NUL are fixed up
@@ -50,8 +51,8 @@ static void put_enc(struct mime_qp_enc *e, char **o, unsigned char c)
 	fit(e, o, 3);
 	char *p = *o;
 	p[0] = '=';
-	p[1] = hexdig[c >> 4];
-	p[2] = hexdig[c & 15];
+	p[1] = mime_hex_upper[c >> 4];
+	p[2] = mime_hex_upper[c & 15];
 	*o += 3;
 	e->col += 3;
 	e->bol = 0;
@@ -210,8 +211,8 @@ static size_t fast_enc(struct mime_qp_enc *e, char **o, const unsigned char *s, 
 		if (k == C_WS || (k == C_BRK && text) || col + 3 > MIME_QP_LINE_MAX - 1)
 			break;
 		p[0] = '=';
-		p[1] = hexdig[s[i] >> 4];
-		p[2] = hexdig[s[i] & 15];
+		p[1] = mime_hex_upper[s[i] >> 4];
+		p[2] = mime_hex_upper[s[i] & 15];
 		p += 3;
 		col += 3;
 		i++;
@@ -256,7 +257,7 @@ static size_t enc_room(size_t n)
 	return 3 * (n + 6) + 3 * ((n + 6) / 25 + 2) + 2;
 }
 
-int mime_qp_encode(struct mime_qp_enc *e, const void *in, size_t len, struct mime_buf *out)
+enum mime_status mime_qp_encode(struct mime_qp_enc *e, const void *in, size_t len, struct mime_buf *out)
 {
 	const unsigned char *s = in;
 	if (len == 0) {
@@ -280,7 +281,7 @@ int mime_qp_encode(struct mime_qp_enc *e, const void *in, size_t len, struct mim
 	return 0;
 }
 
-int mime_qp_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out)
+enum mime_status mime_qp_encode_all(const void *in, size_t len, unsigned flags, struct mime_buf *out)
 {
 	struct mime_qp_enc e;
 	mime_qp_enc_init(&e, flags);
@@ -292,7 +293,7 @@ int mime_qp_encode_all(const void *in, size_t len, unsigned flags, struct mime_b
 /* ---- decoder ------------------------------------------------------------- */
 
 /* hex digit value + 1; 0: not a hex digit */
-static const unsigned char hexv[256] = {
+const unsigned char mime_hex_tab[256] = {
 	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
 	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
 	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
@@ -326,7 +327,7 @@ static void put_ws(struct mime_qp_dec *d, char **o)
  * kept as it stands (RFC 2045 6.7 note: a robust decoder passes it on). */
 static void bad_eq(struct mime_qp_dec *d, char **o, struct mime_defects *df)
 {
-	mime_defect(df, d->eq_off, d->eq == 2 ? "quoted-printable: '=' not followed by two hex digits"
+	mime_defect(df, MIME_D_QP, d->eq_off, d->eq == 2 ? "quoted-printable: '=' not followed by two hex digits"
 					      : "quoted-printable: lone '='");
 	*(*o)++ = '=';
 	if (d->eq == 2)
@@ -364,7 +365,7 @@ static void line_break(struct mime_qp_dec *d, char **o)
 static void hold_ws(struct mime_qp_dec *d, char **o, unsigned char c, struct mime_defects *df)
 {
 	if (d->nws == MIME_QP_WS_MAX) {
-		mime_defect(df, d->off, "quoted-printable: overlong run of white space kept");
+		mime_defect(df, MIME_D_QP, d->off, "quoted-printable: overlong run of white space kept");
 		if (d->eq)
 			bad_eq(d, o, df);
 		put_ws(d, o);
@@ -383,13 +384,13 @@ static void dec_byte(struct mime_qp_dec *d, char **o, unsigned char c, struct mi
 	if (d->cr && c != '\n')
 		release(d, o, df);
 	if (d->eq == 2 && !d->nws && !d->cr) {
-		if (hexv[c]) {
-			*(*o)++ = (char)((hexv[d->hex] - 1) << 4 | (hexv[c] - 1));
+		if (mime_hex_tab[c]) {
+			*(*o)++ = (char)((mime_hex_tab[d->hex] - 1) << 4 | (mime_hex_tab[c] - 1));
 			d->eq = 0;
 			return;
 		}
 		bad_eq(d, o, df);
-	} else if (d->eq == 1 && !d->nws && !d->cr && hexv[c]) {
+	} else if (d->eq == 1 && !d->nws && !d->cr && mime_hex_tab[c]) {
 		d->eq = 2;
 		d->hex = c;
 		return;
@@ -475,8 +476,8 @@ static size_t fast_dec(const unsigned char *s, size_t n, char **o)
 			i += 2;
 		} else if (c != '=') {
 			break;
-		} else if (hexv[s[i + 1]] && hexv[s[i + 2]]) {
-			*p++ = (char)((hexv[s[i + 1]] - 1) << 4 | (hexv[s[i + 2]] - 1));
+		} else if (mime_hex_tab[s[i + 1]] && mime_hex_tab[s[i + 2]]) {
+			*p++ = (char)((mime_hex_tab[s[i + 1]] - 1) << 4 | (mime_hex_tab[s[i + 2]] - 1));
 			i += 3;
 		} else if (s[i + 1] == '\n') {
 			i += 2;
@@ -521,7 +522,7 @@ static void decode_end(struct mime_qp_dec *d, char **o, struct mime_defects *df)
 	mime_qp_dec_init(d);
 }
 
-int mime_qp_decode(struct mime_qp_dec *d, const void *in, size_t len, struct mime_buf *out,
+enum mime_status mime_qp_decode(struct mime_qp_dec *d, const void *in, size_t len, struct mime_buf *out,
 		   struct mime_defects *df)
 {
 	const unsigned char *s = in;
@@ -549,7 +550,7 @@ int mime_qp_decode(struct mime_qp_dec *d, const void *in, size_t len, struct mim
 	return 0;
 }
 
-int mime_qp_decode_all(const void *in, size_t len, struct mime_buf *out, struct mime_defects *df)
+enum mime_status mime_qp_decode_all(const void *in, size_t len, struct mime_buf *out, struct mime_defects *df)
 {
 	struct mime_qp_dec d;
 	mime_qp_dec_init(&d);

@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* RFC 5321 4.4 keywords, and RFC 8314's registered "tls" clause. A
  * keyword always opens a clause; any other word continues the current
@@ -17,7 +16,7 @@ static const char *const keywords[] = {"from", "by", "via", "with", "id", "for",
 static int keyword_index(const char *s, size_t n)
 {
 	for (size_t i = 0; i < NKEYWORDS; i++)
-		if (strlen(keywords[i]) == n && strncasecmp(s, keywords[i], n) == 0)
+		if (mime_ascii_is(s, n, keywords[i]))
 			return (int)i;
 	return -1;
 }
@@ -152,7 +151,7 @@ static int new_extra(struct rp *p, const char *name, size_t len)
 static void end_clause(struct rp *p, size_t at)
 {
 	if (p->state == ST_VALUE)
-		mime_defect(p->df, at, "Received: clause without a value");
+		mime_defect(p->df, MIME_D_RECEIVED, at, "Received: clause without a value");
 }
 
 /* A keyword opens its clause (a repeated one goes to extra). */
@@ -164,7 +163,7 @@ static int open_keyword(struct rp *p, size_t s, size_t e, int k)
 		p->cur = c;
 	} else {
 		if (c)
-			mime_defect(p->df, s, "Received: repeated clause");
+			mime_defect(p->df, MIME_D_RECEIVED, s, "Received: repeated clause");
 		if (new_extra(p, p->v + s, e - s))
 			return -1;
 	}
@@ -197,7 +196,7 @@ static int on_comment(struct rp *p, struct mime_lex *l)
 	int rc = mime_lex_comment(l, &t);
 	if (rc < 0 && l->pos == start) {
 		/* unterminated: the rest of the value is its text */
-		mime_defect(p->df, start, "Received: unterminated comment");
+		mime_defect(p->df, MIME_D_RECEIVED, start, "Received: unterminated comment");
 		mime_buf_reset(&t);
 		rc = mime_buf_append(&t, l->s + start + 1, l->len - start - 1);
 		l->pos = l->len;
@@ -226,7 +225,7 @@ static int parse_clauses(struct rp *p, size_t end)
 			if (on_comment(p, &l))
 				return -1;
 		} else if (c == ';') {
-			mime_defect(p->df, l.pos, "Received: ';' before the last one");
+			mime_defect(p->df, MIME_D_RECEIVED, l.pos, "Received: ';' before the last one");
 			end_clause(p, l.pos);
 			p->state = p->cur ? ST_AFTER : p->state;
 			l.pos++;
@@ -234,7 +233,7 @@ static int parse_clauses(struct rp *p, size_t end)
 			int bad = 0;
 			size_t e = word_end(p->v, end, l.pos, &bad);
 			if (bad & WORD_OPEN_QUOTE)
-				mime_defect(p->df, l.pos, "Received: unterminated quoted string");
+				mime_defect(p->df, MIME_D_RECEIVED, l.pos, "Received: unterminated quoted string");
 			if (on_word(p, l.pos, e))
 				return -1;
 			l.pos = e;
@@ -275,7 +274,7 @@ struct shift {
 	size_t base, end;
 };
 
-static void shifted(void *ctx, uint64_t off, const char *what)
+static void shifted(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
 	struct shift *s = ctx;
 	size_t i = s->base;
@@ -284,7 +283,7 @@ static void shifted(void *ctx, uint64_t off, const char *what)
 		if (c != '\r' && c != '\n' && c != '\0' && kept++ == off)
 			break;
 	}
-	mime_defect(s->df, i, what);
+	mime_defect(s->df, code, i, what);
 }
 
 /* The date is read from date_text, so that printing date_text and reading
@@ -306,25 +305,25 @@ static int parse_date(struct rp *p, size_t semi)
 		r->has_date = 1;
 	} else {
 		memset(&r->date, 0, sizeof r->date);
-		shifted(&sh, errpos, "Received: unreadable date");
+		shifted(&sh, MIME_D_RECEIVED, errpos, "Received: unreadable date");
 	}
 	return 0;
 }
 
-int mime_received_parse(const char *v, size_t n, struct mime_received *r,
+enum mime_status mime_received_parse(const char *v, size_t n, struct mime_received *r,
 			struct mime_defects *df)
 {
 	memset(r, 0, sizeof *r);
 	struct rp p = {.v = v, .n = n, .r = r, .df = df, .state = ST_START};
 	const char *nul = memchr(v, '\0', n);
 	if (nul)
-		mime_defect(df, (uint64_t)(nul - v), "Received: NUL byte (dropped)");
+		mime_defect(df, MIME_D_RECEIVED, (uint64_t)(nul - v), "Received: NUL byte (dropped)");
 	size_t semi = find_semi(v, n);
 	if (parse_clauses(&p, semi))
 		return -1;
 	if (semi == n) {
 		/* RFC 5322 4.5.6 obs-received: no date */
-		mime_defect(df, n, "Received: no ';' and date");
+		mime_defect(df, MIME_D_RECEIVED, n, "Received: no ';' and date");
 		return 0;
 	}
 	return parse_date(&p, semi);
@@ -522,7 +521,7 @@ static int print_all(struct pr *p)
 	return rc;
 }
 
-int mime_received_field(struct mime_buf *out, const struct mime_received *r)
+enum mime_status mime_received_field(struct mime_buf *out, const struct mime_received *r)
 {
 	struct pr p = {.r = r};
 	size_t len = out->len;
@@ -546,16 +545,16 @@ int mime_received_with_flags(const char *with)
 		return -1;
 	unsigned f = 0;
 	const char *s = with;
-	if (strncasecmp(s, "UTF8", 4) == 0) {
+	if (mime_ascii_caseeq(s, 4, "UTF8", 4)) {
 		f |= MIME_WITH_UTF8 | MIME_WITH_ESMTP;
 		s += 4;
-	} else if ((*s == 'E' || *s == 'e') && strncasecmp(s + 1, "SMTP", 4) == 0) {
+	} else if (mime_ascii_caseeq(s, 5, "ESMTP", 5)) {
 		f |= MIME_WITH_ESMTP;
 		s++;
 	}
-	if (strncasecmp(s, "LMTP", 4) == 0)
+	if (mime_ascii_caseeq(s, 4, "LMTP", 4))
 		f = (f & ~MIME_WITH_ESMTP) | MIME_WITH_LMTP;
-	else if (strncasecmp(s, "SMTP", 4) != 0 || (f == 0 && s[4]))
+	else if (!mime_ascii_caseeq(s, 4, "SMTP", 4) || (f == 0 && s[4]))
 		return -1;
 	s += 4;
 	if (*s == 'S' || *s == 's') {

@@ -2,6 +2,7 @@
  * structured values; encoding as tokens of the folding printer. See
  * mime-rfc2047.h. */
 #include "lex.h"
+#include "ascii-int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,17 +64,6 @@ static int ew_scan(const char *s, size_t n, struct ew *e)
 	return 1;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* RFC 2047 4.2: "_" is 0x20, "=XX" an octet (lower case hex tolerated).
  * 0, -1 ENOMEM, 1 bad data. */
 static int q_decode(const char *s, size_t n, struct mime_buf *out)
@@ -83,8 +73,8 @@ static int q_decode(const char *s, size_t n, struct mime_buf *out)
 		if (c == '=') {
 			if (n - i < 3)
 				return 1;
-			int hi = hexval((unsigned char)s[i + 1]);
-			int lo = hexval((unsigned char)s[i + 2]);
+			int hi = mime_hex_value((unsigned char)s[i + 1]);
+			int lo = mime_hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return 1;
 			c = hi << 4 | lo;
@@ -96,17 +86,6 @@ static int q_decode(const char *s, size_t n, struct mime_buf *out)
 			return -1;
 	}
 	return 0;
-}
-
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 /* RFC 2047 4.1 (RFC 4648 4). 0; -1 ENOMEM; 1 bad data; 2 decoded, but the
@@ -122,7 +101,7 @@ static int b_decode(const char *s, size_t n, struct mime_buf *out)
 	unsigned acc = 0;
 	int bits = 0;
 	for (size_t i = 0; i < m; i++) {
-		int v = b64val((unsigned char)s[i]);
+		int v = mime_b64_value((unsigned char)s[i], '/');
 		if (v < 0)
 			return 1;
 		acc = (acc << 6 | (unsigned)v) & 0xffffff;
@@ -142,16 +121,16 @@ struct shift {
 	uint64_t base;
 };
 
-static void shift_defect(void *ctx, uint64_t off, const char *what)
+static void shift_defect(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
 	struct shift *sh = ctx;
 	(void)off;  /* an offset in the decoded octets: report the word's */
-	mime_defect(sh->df, sh->base, what);
+	mime_defect(sh->df, code, sh->base, what);
 }
 
 static int malformed(struct mime_defects *df, uint64_t off, const char *what)
 {
-	mime_defect(df, off, what);
+	mime_defect(df, MIME_D_RFC2047, off, what);
 	return 1;
 }
 
@@ -168,7 +147,7 @@ static int ew_octets(const struct ew *e, struct mime_buf *raw, struct mime_defec
 	else
 		return malformed(df, off, "encoded word: unknown encoding");
 	if (r == 2) {
-		mime_defect(df, off, "encoded word: base64 padding missing or short");
+		mime_defect(df, MIME_D_RFC2047, off, "encoded word: base64 padding missing or short");
 		r = 0;
 	}
 	if (r == 1)
@@ -254,7 +233,7 @@ static int ew_write(struct dec *d, int id, const struct mime_buf *raw, uint64_t 
 	if (d->after_ew)
 		mime_buf_reset(&d->ws);  /* RFC 2047 6.2: it goes */
 	if (join && mid_character(d))
-		mime_defect(d->df, off, "encoded word: a character split between two");
+		mime_defect(d->df, MIME_D_RFC2047, off, "encoded word: a character split between two");
 	if (!join) {
 		if (dec_flush(d))
 			return -1;
@@ -300,7 +279,7 @@ static int has_ew(const char *w, size_t n)
 
 static int replacement(struct dec *d, uint64_t off, int c)
 {
-	mime_defect(d->df, off, c == 0 ? "NUL in a header value"
+	mime_defect(d->df, MIME_D_RFC2047, off, c == 0 ? "NUL in a header value"
 				: c == '\r' || c == '\n' ? "stray CR or LF in a header value"
 				: "byte that is not UTF-8 in a header value");
 	return mime_buf_puts(d->out, REPLACEMENT);
@@ -350,12 +329,12 @@ static int word(struct dec *d, const char *w, size_t n, size_t off)
 		if (r < 0 || (r == 1 && plain(d, w + i, e.len, off + i)))
 			return -1;
 		if (r == 0 && (i > 0 || e.len < n))
-			mime_defect(d->df, off + i, "encoded word not delimited by white space");
+			mime_defect(d->df, MIME_D_RFC2047, off + i, "encoded word not delimited by white space");
 		i += e.len;
 		seg = i;
 	}
 	if (!scanned && looks_like_ew(w, n))
-		mime_defect(d->df, off, "malformed encoded word");
+		mime_defect(d->df, MIME_D_RFC2047, off, "malformed encoded word");
 	return plain(d, w + seg, n - seg, off + seg);
 }
 
@@ -367,7 +346,7 @@ static int invalid(struct dec *d, const struct mime_utoken *t)
 	if (dec_flush(d))
 		return -1;
 	if (c == '(' || c == '"') {
-		mime_defect(d->df, t->offset, c == '(' ? "unterminated comment"
+		mime_defect(d->df, MIME_D_RFC2047, t->offset, c == '(' ? "unterminated comment"
 						       : "unterminated quoted string");
 		return mime_buf_putc(d->out, c);
 	}
@@ -390,7 +369,7 @@ static int white(struct dec *d, const struct mime_utoken *t)
 
 /* ---- unstructured text ----------------------------------------------------------- */
 
-int mime_rfc2047_decode_text(const char *s, size_t n, struct mime_buf *out,
+enum mime_status mime_rfc2047_decode_text(const char *s, size_t n, struct mime_buf *out,
 			     struct mime_defects *df)
 {
 	struct dec d = {.out = out, .df = df};
@@ -422,7 +401,7 @@ static int quoted(struct dec *d, const struct mime_utoken *t)
 	/* the tokenizer checked its form: -1 is out of memory */
 	int r = mime_lex_quoted_string(&l, &q) == 1 ? 0 : -1;
 	if (!r && has_ew(q.data, q.len))
-		mime_defect(d->df, t->offset, "encoded word in a quoted string, not decoded");
+		mime_defect(d->df, MIME_D_RFC2047, t->offset, "encoded word in a quoted string, not decoded");
 	if (!r)
 		r = q.len ? plain(d, q.data, q.len, t->offset + 1) : dec_flush(d);
 	mime_buf_free(&q);
@@ -455,7 +434,7 @@ static int phrase_word(struct phrase *p, const struct mime_utoken *t)
 	return invalid(&p->d, t);
 }
 
-int mime_rfc2047_decode_phrase(const char *s, size_t n, struct mime_buf *out,
+enum mime_status mime_rfc2047_decode_phrase(const char *s, size_t n, struct mime_buf *out,
 			       struct mime_defects *df)
 {
 	struct phrase p = {.d = {.out = out, .df = df}};
@@ -639,7 +618,7 @@ static int structured_token(struct structured *st, const struct mime_utoken *t,
 	}
 }
 
-int mime_rfc2047_decode_structured(const char *s, size_t n, struct mime_buf *out,
+enum mime_status mime_rfc2047_decode_structured(const char *s, size_t n, struct mime_buf *out,
 				   struct mime_defects *df)
 {
 	struct structured st = {.d = {.out = out, .df = df}};
@@ -724,7 +703,7 @@ static void mark_tokens(const char *s, struct etok *t, size_t k, enum mime_rfc20
  * letters, digits and "!*+-/" as they are. */
 static int q_literal(int c, enum mime_rfc2047_ctx ctx)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+	if (mime_is_alnum(c))
 		return 1;
 	if (ctx != MIME_RFC2047_TEXT)
 		return c && strchr("!*+-/", c) != NULL;
@@ -774,7 +753,7 @@ static size_t chunk(const char *s, size_t n, int b64, size_t budget, enum mime_r
 
 static void put_b(char *w, size_t *k, const unsigned char *s, size_t n)
 {
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *a = mime_b64_alphabet;
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
 			     (i + 2 < n ? s[i + 2] : 0);
@@ -787,7 +766,7 @@ static void put_b(char *w, size_t *k, const unsigned char *s, size_t n)
 
 static void put_q(char *w, size_t *k, const unsigned char *s, size_t n, enum mime_rfc2047_ctx ctx)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	const char *hex = mime_hex_upper;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == ' ') {
 			w[(*k)++] = '_';
@@ -862,7 +841,7 @@ static int emit(struct enc *e, const char *s, const struct etok *t, size_t k)
 	return 0;
 }
 
-int mime_rfc2047_encode(struct mime_fold *f, const char *utf8, size_t n,
+enum mime_status mime_rfc2047_encode(struct mime_fold *f, const char *utf8, size_t n,
 			enum mime_rfc2047_ctx ctx)
 {
 	if (n == 0)

@@ -174,7 +174,7 @@ int mime_unstructured_next(struct mime_unstructured *u, struct mime_utoken *t)
 
 /* RFC 5322 2.2.3: "Unfolding is accomplished by simply removing any CRLF
  * that is immediately followed by WSP." Bare LF too (obs-FWS, 4.2). */
-int mime_unstructured_unfold(const char *s, size_t n, struct mime_buf *out)
+enum mime_status mime_unstructured_unfold(const char *s, size_t n, struct mime_buf *out)
 {
 	size_t start = 0;
 	for (size_t p = 0; p < n; p++) {

@@ -2,31 +2,13 @@
  * mailbox names (RFC 3501 5.1.3). The UTF-8 side is always well-formed:
  * what cannot be decoded becomes U+FFFD and a defect. */
 #include "mime.h"
+#include "ascii-int.h"
 #include "utf16-int.h"
 
 #include <string.h>
 
 enum { ST_DIRECT, ST_PLUS, ST_B64 };
 
-static const char b64_std[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Value of a base64 character, -1 if none; slash is '/' (RFC 2152) or
- * ',' (RFC 3501 5.1.3). */
-static int b64_val(unsigned c, unsigned slash)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (int)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (int)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0' + 52);
-	if (c == '+')
-		return 62;
-	if (c == slash)
-		return 63;
-	return -1;
-}
 
 /* RFC 2152 rule 1, Set D, and rule 3 (SP, TAB, CR, LF); Set O is
  * "optionally direct": the RFC's examples write '!' directly. */
@@ -34,7 +16,7 @@ static int is_direct(uint32_t c)
 {
 	if (c >= 0x80)
 		return 0;
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+	if (mime_is_alnum((int)c))
 		return 1;
 	return c && strchr("'(),-./:? \t\r\n" "!\"#$%&*;<=>@[]^_`{|}", (int)c) != NULL;
 }
@@ -48,7 +30,7 @@ void mime_utf7_dec_init(struct mime_utf7_dec *d)
 
 static int dec_bad(struct mime_buf *out, struct mime_defects *df, uint64_t off, const char *what)
 {
-	mime_defect(df, off, what);
+	mime_defect(df, MIME_D_UTF7, off, what);
 	return mime_utf8_put(out, 0xFFFD);
 }
 
@@ -63,7 +45,7 @@ static int dec_close(struct mime_utf7_dec *d, struct mime_buf *out, struct mime_
 	if (!r && d->nbits >= 6)
 		r = dec_bad(out, df, d->shift_start, "UTF-7: run ends inside a character");
 	else if (d->bits & ((1u << d->nbits) - 1))
-		mime_defect(df, d->shift_start, "UTF-7: nonzero padding bits");
+		mime_defect(df, MIME_D_UTF7, d->shift_start, "UTF-7: nonzero padding bits");
 	d->high = 0;
 	d->bits = 0;
 	d->nbits = 0;
@@ -87,7 +69,7 @@ static int dec_direct(struct mime_utf7_dec *d, unsigned c, uint64_t off,
 static int dec_byte(struct mime_utf7_dec *d, unsigned c, uint64_t off,
 		struct mime_buf *out, struct mime_defects *df)
 {
-	int v = d->state == ST_DIRECT ? -1 : b64_val(c, '/');
+	int v = d->state == ST_DIRECT ? -1 : mime_b64_value((int)c, '/');
 	if (d->state == ST_PLUS && v < 0) {
 		d->state = ST_DIRECT;
 		if (c == '-')
@@ -115,7 +97,7 @@ static int dec_byte(struct mime_utf7_dec *d, unsigned c, uint64_t off,
 	return dec_direct(d, c, off, out, df);
 }
 
-int mime_utf7_decode(struct mime_utf7_dec *d, const void *in, size_t len,
+enum mime_status mime_utf7_decode(struct mime_utf7_dec *d, const void *in, size_t len,
 		struct mime_buf *out, struct mime_defects *df)
 {
 	const unsigned char *p = in;
@@ -149,7 +131,7 @@ static int enc_bits(struct mime_utf7_enc *e, uint32_t u, struct mime_buf *out)
 	e->nbits += 16;
 	while (e->nbits >= 6) {
 		e->nbits -= 6;
-		if (mime_buf_putc(out, b64_std[e->bits >> e->nbits & 0x3F]))
+		if (mime_buf_putc(out, mime_b64_alphabet[e->bits >> e->nbits & 0x3F]))
 			return -1;
 	}
 	return 0;
@@ -161,12 +143,12 @@ static int enc_close(struct mime_utf7_enc *e, int next, struct mime_buf *out)
 {
 	if (!e->shifted)
 		return 0;
-	if (e->nbits && mime_buf_putc(out, b64_std[e->bits << (6 - e->nbits) & 0x3F]))
+	if (e->nbits && mime_buf_putc(out, mime_b64_alphabet[e->bits << (6 - e->nbits) & 0x3F]))
 		return -1;
 	e->shifted = 0;
 	e->nbits = 0;
 	e->bits = 0;
-	if (next < 0 || next == '-' || b64_val((unsigned)next, '/') >= 0)
+	if (next < 0 || next == '-' || mime_b64_value(next, '/') >= 0)
 		return mime_buf_putc(out, '-');
 	return 0;
 }
@@ -195,7 +177,7 @@ static int enc_cp(struct mime_utf7_enc *e, uint32_t cp, struct mime_buf *out)
 static int enc_bad(struct mime_utf7_enc *e, uint64_t off, struct mime_buf *out,
 		struct mime_defects *df)
 {
-	mime_defect(df, off, "UTF-7 encoder: invalid UTF-8");
+	mime_defect(df, MIME_D_UTF7, off, "UTF-7 encoder: invalid UTF-8");
 	return enc_cp(e, 0xFFFD, out);
 }
 
@@ -243,7 +225,7 @@ static int enc_byte(struct mime_utf7_enc *e, unsigned c, uint64_t off,
 	return 0;
 }
 
-int mime_utf7_encode(struct mime_utf7_enc *e, const void *utf8, size_t len,
+enum mime_status mime_utf7_encode(struct mime_utf7_enc *e, const void *utf8, size_t len,
 		struct mime_buf *out, struct mime_defects *df)
 {
 	const unsigned char *p = utf8;
@@ -265,8 +247,11 @@ int mime_utf7_encode(struct mime_utf7_enc *e, const void *utf8, size_t len,
 
 /* ---- IMAP mailbox names (RFC 3501 5.1.3) ------------------------------------- */
 
-static const char b64_imap[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+/* RFC 3501 5.1.3: the base64 alphabet with ',' for '/' */
+static char b64_imap(unsigned v)
+{
+	return v == 63 ? ',' : mime_b64_alphabet[v];
+}
 
 /* The code point at s[*i] of well-formed UTF-8; *i moves past it. */
 static uint32_t next_cp(const unsigned char *s, size_t *i)
@@ -291,7 +276,7 @@ static int imap_bits(struct imap_enc *st, uint32_t u, struct mime_buf *out)
 	st->nbits += 16;
 	while (st->nbits >= 6) {
 		st->nbits -= 6;
-		if (mime_buf_putc(out, b64_imap[st->bits >> st->nbits & 0x3F]))
+		if (mime_buf_putc(out, b64_imap(st->bits >> st->nbits & 0x3F)))
 			return -1;
 	}
 	return 0;
@@ -302,7 +287,7 @@ static int imap_close(struct imap_enc *st, struct mime_buf *out)
 {
 	if (!st->open)
 		return 0;
-	if (st->nbits && mime_buf_putc(out, b64_imap[st->bits << (6 - st->nbits) & 0x3F]))
+	if (st->nbits && mime_buf_putc(out, b64_imap(st->bits << (6 - st->nbits) & 0x3F)))
 		return -1;
 	*st = (struct imap_enc){0};
 	return mime_buf_putc(out, '-');
@@ -335,7 +320,7 @@ static void restore(struct mime_buf *out, size_t len)
 		out->data[len] = '\0';
 }
 
-int mime_imap_utf7_encode(const char *utf8, size_t len, struct mime_buf *out)
+enum mime_status mime_imap_utf7_encode(const char *utf8, size_t len, struct mime_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)utf8;
 	if (!mime_utf8_valid(s, len))
@@ -383,7 +368,7 @@ static int imap_run(const char *s, size_t len, size_t *pi, struct mime_buf *out)
 	unsigned nbits = 0;
 	size_t i = *pi + 1;
 	for (; i < len && s[i] != '-'; i++) {
-		int v = b64_val((unsigned char)s[i], ',');
+		int v = mime_b64_value((unsigned char)s[i], ',');
 		if (v < 0)
 			return -2;
 		bits = (bits << 6 | (unsigned)v) & 0x1FFFFF;
@@ -430,7 +415,7 @@ static int imap_decode(const char *s, size_t len, struct mime_buf *out)
 	return mime_buf_reserve(out, 0);
 }
 
-int mime_imap_utf7_decode(const char *s, size_t len, struct mime_buf *out)
+enum mime_status mime_imap_utf7_decode(const char *s, size_t len, struct mime_buf *out)
 {
 	size_t start = out->len;
 	int r = imap_decode(s, len, out);

@@ -37,23 +37,6 @@ a< weis
 @mrmime-bad/014.eml RFC 5322 3.4.1: "Sender: weis" has no domain
 < 	weis
 a< weis
-@mrmime-bad/008.eml RFC 5322 2.2, 3.5: Python ends the header at the unfolded line "IP with HTTP;" and loses every later field; we report the line and read on
-> Arrington	ytiky@hongkong.com
-> 	caml-list@pauillac.inria.fr
-> 	caml-lighthy@pauillac.inria.fr
-> 	caml-lighta@pauillac.inria.fr
-> 	candyman@pauillac.inria.fr
-> 	caml-lightahy@pauillac.inria.fr
-> Angel Arrington	ytiky@hongkong.com
-> 	owner-caml-list@pauillac.inria.fr
-a> ytiky@hongkong.com
-a> caml-list@pauillac.inria.fr
-a> caml-lighthy@pauillac.inria.fr
-a> caml-lighta@pauillac.inria.fr
-a> candyman@pauillac.inria.fr
-a> caml-lightahy@pauillac.inria.fr
-a> ytiky@hongkong.com
-a> owner-caml-list@pauillac.inria.fr
 @mail-parser/eml/malformed/019.eml RFC 5322 2.2, 3.5: Python ends the header at the broken first line "Fro :uMmlti ..."; we report it and read the To field after it
 > rimap-test	rimap-test@example.test
 a> rimap-test@example.test

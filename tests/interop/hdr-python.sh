@@ -22,8 +22,6 @@ known() {
 @mail-parser/eml/malformed/019.eml rfc RFC 5322 2.2, 3.5: Python ends the header at the broken first line "Fro :uMmlti ..." and loses the Subject after it; we read on
 > Sprint 3 multipart fixture
 > Sprint 3 multipart fixture
-@mrmime-bad/008.eml rfc RFC 5322 2.2, 3.5: Python ends the header at the unfolded line "IP with HTTP;" and loses every later field; we read on
-> [Caml-list] Re: KNTLJW, aphranius took from
 @unstructured-005 rfc RFC 2047 2: encoded-text has no SPACE, so "=?iso-8859-1?q?this is some text?=" is four words of text, not an encoded word; Python decodes it
 < this is some text
 > =?iso-8859-1?q?this is some text?=

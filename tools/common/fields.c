@@ -3,10 +3,62 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+void cli_names_add(struct cli_names *l, const char *arg)
+{
+	for (const char *p = arg; *p;) {
+		size_t n = strcspn(p, ",:");
+		if (n) {
+			char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+			if (!v || !(v[l->n] = strndup(p, n)))
+				cli_die(EX_SOFTWARE, NULL, "out of memory");
+			l->v = v;
+			l->n++;
+		}
+		p += n + (p[n] != '\0');
+	}
+}
+
+int cli_names_has(const struct cli_names *l, const char *name, size_t len)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (mime_ascii_is(name, len, l->v[i]))
+			return 1;
+	return 0;
+}
+
+void cli_names_free(struct cli_names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void cli_warn_at(const char *where, unsigned long line, const char *what)
+{
+	char at[4096];
+	snprintf(at, sizeof at, "%s:%lu", where, line);
+	cli_warn(at, "%s", what);
+}
+
+void cli_warn_in_value(const char *where, const struct mime_field *f, uint64_t off,
+		       const char *what)
+{
+	unsigned long line = f->line;
+	for (uint64_t i = 0; i < off && i < f->value_len; i++)
+		line += f->value[i] == '\n';
+	uint64_t at = f->offset + (uint64_t)(f->value - f->raw) + off;
+	char where_line[4096];
+	snprintf(where_line, sizeof where_line, "%s:%lu", where, line);
+	cli_warn(where_line, "%s at byte %llu", what, (unsigned long long)at);
+}
+
 /* 1 when the header is over, 0 for more input, -1 when it failed. */
-static int drain(struct mime_hdr_reader *r, const char *where, cli_field_fn fn, void *ctx)
+static int drain(struct mime_hdr_reader *r, const char *where, struct cli_fields *cb)
 {
 	struct mime_field f;
 	for (;;) {
@@ -14,23 +66,27 @@ static int drain(struct mime_hdr_reader *r, const char *where, cli_field_fn fn, 
 		case MIME_HDR_AWAIT:
 			return 0;
 		case MIME_HDR_FIELD:
-			fn(ctx, &f);
+			cb->field(cb->ctx, &f);
 			break;
 		case MIME_HDR_DEFECT:
+			cb->defects++;
+			if (!cb->quiet)
+				cli_warn_at(where, f.line, f.message);
+			if (cb->defect)
+				cb->defect(cb->ctx, &f);
 			break;
 		case MIME_HDR_END:
 			return 1;
-		case MIME_HDR_ERROR: {
-			char at[4096];
-			snprintf(at, sizeof at, "%s:%lu", where, f.line);
-			cli_warn(at, "%s", mime_hdr_reader_message(r));
+		case MIME_HDR_ERROR:
+			if (f.code == MIME_E_NOMEM)
+				cli_die(EX_SOFTWARE, where, "out of memory");
+			cli_warn_at(where, f.line, f.message);
 			return -1;
-		}
 		}
 	}
 }
 
-int cli_read_fields(FILE *in, const char *where, cli_field_fn fn, void *ctx)
+int cli_read_fields(FILE *in, const char *where, struct cli_fields *cb)
 {
 	static const struct mime_hdr_limits lim = {.flags = MIME_HDR_MBOX_FROM};
 	static char buf[1 << 16];
@@ -43,7 +99,7 @@ int cli_read_fields(FILE *in, const char *where, cli_field_fn fn, void *ctx)
 		if (n == 0 && ferror(in))
 			cli_die(EX_IOERR, where, "read error: %s", strerror(errno));
 		mime_hdr_reader_feed(r, buf, n);
-		done = drain(r, where, fn, ctx); /* n == 0 ended the input: END comes */
+		done = drain(r, where, cb); /* n == 0 ended the input: END comes */
 	}
 	mime_hdr_reader_free(r);
 	return done < 0 ? EX_DATAERR : 0;

@@ -204,8 +204,9 @@ START_TEST(errors)
 END_TEST
 
 struct seen { int n; uint64_t off[8]; const char *msg[8]; };
-static void on_defect(void *ctx, uint64_t off, const char *what)
+static void on_defect(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
+	ck_assert_int_eq(code, MIME_D_ADDRESS);
 	struct seen *s = ctx;
 	if (s->n < 8) {
 		s->off[s->n] = off;

@@ -22,10 +22,12 @@ START_TEST(buf_appends_and_terminates)
 END_TEST
 
 static int seen;
-static void count(void *ctx, uint64_t off, const char *what)
+static enum mime_code last_code;
+static void count(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
 	(void)what;
 	*(uint64_t *)ctx = off;
+	last_code = code;
 	seen++;
 }
 
@@ -33,14 +35,16 @@ START_TEST(defects_record_first)
 {
 	uint64_t last = 0;
 	struct mime_defects d = {.fn = count, .ctx = &last};
-	mime_defect(&d, 7, "first");
-	mime_defect(&d, 9, "second");
+	mime_defect(&d, MIME_D_QP, 7, "first");
+	mime_defect(&d, MIME_D_BASE64, 9, "second");
 	ck_assert_uint_eq(d.count, 2);
 	ck_assert_uint_eq(d.first_offset, 7);
 	ck_assert_str_eq(d.first, "first");
+	ck_assert_int_eq(d.first_code, MIME_D_QP);
 	ck_assert_uint_eq(last, 9);
+	ck_assert_int_eq(last_code, MIME_D_BASE64);
 	ck_assert_int_eq(seen, 2);
-	mime_defect(NULL, 1, "ignored");
+	mime_defect(NULL, MIME_D_QP, 1, "ignored");
 }
 END_TEST
 

@@ -278,8 +278,9 @@ START_TEST(decode_long_white_space)
 }
 END_TEST
 
-static void count_defect(void *ctx, uint64_t off, const char *what)
+static void count_defect(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
+	ck_assert_int_eq(code, MIME_D_QP);
 	(void)off;
 	(void)what;
 	++*(int *)ctx;

@@ -60,8 +60,9 @@ struct seen {
 	char what[512];
 };
 
-static void on_defect(void *ctx, uint64_t off, const char *what)
+static void on_defect(void *ctx, enum mime_code code, uint64_t off, const char *what)
 {
+	ck_assert(code == MIME_D_RECEIVED || code == MIME_D_DATE);
 	struct seen *s = ctx;
 	size_t n = strlen(s->what);
 	snprintf(s->what + n, sizeof s->what - n, "%s%s@%llu", n ? "; " : "", what,
