@@ -2,6 +2,7 @@
  * files or to stdout. */
 #include "cli.h"
 #include "msgio.h"
+#include "spool.h"
 #include "mime.h"
 
 #include <errno.h>
@@ -43,27 +44,32 @@ static const struct cli_cmd cmd = {
 
 #define MAX_DEPTH 80
 
+/* The message streams through the parser: to stdout at once for a single
+ * part, else twice (spool.h), once to name every file (so that nothing is
+ * written when one exists), once to write them. Memory does not grow with
+ * the parts' size. */
 struct target {
 	char *path;              /* part number */
 	char *name;              /* file name, safe */
-	struct mime_buf data;
+	char *file;              /* where it goes (NULL: stdout) */
+	int fd;                  /* while it is written; -1 else */
 	unsigned depth;
 	int container;           /* a multipart or message: a slice of the input */
-	size_t start;            /* container: offset of its first byte */
 };
 
 struct extract {
 	char **parts;            /* --part */
 	size_t nparts;
 	int *found;              /* per --part */
-	int all, force;
+	int all, force, to_stdout;
 	const char *dir;         /* -o, or NULL */
 	const char *where;
-	const char *in;
-	size_t len;
+	struct spool in;
+	int writing;             /* the second reading (or the only one, to stdout) */
 	struct target *t;
-	size_t nt;
-	long open[MAX_DEPTH];    /* per depth: target being filled, or -1 */
+	size_t nt, next;         /* targets; the next one the writing meets */
+	long open[MAX_DEPTH];    /* per depth: target being written, or -1 */
+	struct mime_buf header;  /* the raw header of the part being read */
 };
 
 /* ---- part numbers ---------------------------------------------------------- */
@@ -212,94 +218,6 @@ static void make_unique(struct extract *x, size_t i)
 	x->t[i].name = s;
 }
 
-/* ---- parsing ------------------------------------------------------------------ */
-
-static int selected(struct extract *x, const struct mime_part_info *pi, int leaf)
-{
-	int hit = 0, in = x->nparts == 0;
-	for (size_t i = 0; i < x->nparts; i++) {
-		if (!strcmp(pi->path, x->parts[i]))
-			hit = x->found[i] = 1;
-		if (under(pi->path, x->parts[i]))
-			in = 1;
-	}
-	return x->all ? leaf && in : hit;
-}
-
-static void begin_part(struct extract *x, const struct mime_event *ev)
-{
-	const struct mime_part_info *pi = ev->part;
-	int container = pi->multipart || pi->message;
-	if (ev->depth >= MAX_DEPTH || !selected(x, pi, !container))
-		return;
-	struct target *v = realloc(x->t, (x->nt + 1) * sizeof *v);
-	if (!v)
-		msg_oom();
-	x->t = v;
-	struct target *t = &x->t[x->nt];
-	*t = (struct target){.depth = ev->depth, .container = container};
-	t->path = strdup(pi->path);
-	if (!t->path)
-		msg_oom();
-	t->name = pi->filename ? file_name(pi->filename) : NULL;
-	if (!t->name)
-		t->name = default_name(pi->path, pi, container);
-	/* a message/rfc822 part: the message it holds; a multipart: all of it */
-	t->start = pi->message ? (size_t)(ev->offset + ev->raw_len) : (size_t)pi->offset;
-	x->open[ev->depth] = (long)x->nt++;
-}
-
-static void on_event(struct extract *x, const struct mime_event *ev)
-{
-	long i = ev->depth < MAX_DEPTH ? x->open[ev->depth] : -1;
-	if (ev->type == MIME_HEADER_END) {
-		begin_part(x, ev);
-	} else if (ev->type == MIME_BODY && ev->body_kind == MIME_BODY_LEAF && i >= 0 &&
-		   !x->t[i].container) {
-		msg_append(&x->t[i].data, ev->data, ev->len);
-	} else if (ev->type == MIME_PART_END && i >= 0) {
-		struct target *t = &x->t[i];
-		if (t->container && ev->offset >= t->start)
-			msg_append(&t->data, x->in + t->start, (size_t)ev->offset - t->start);
-		x->open[ev->depth] = -1;
-	}
-}
-
-static void scan(struct extract *x)
-{
-	for (size_t d = 0; d < MAX_DEPTH; d++)
-		x->open[d] = -1;
-	struct mime_parser *p = mime_parser_new(NULL, MIME_DECODE_CTE | MIME_MBOX_FROM);
-	if (!p)
-		msg_oom();
-	mime_parser_feed(p, x->in, x->len);
-	int fed_end = 0;
-	struct mime_event ev;
-	for (;;) {
-		enum mime_ev e = mime_parser_next(p, &ev);
-		if (e == MIME_END)
-			break;
-		if (e == MIME_ERROR) {
-			char err[256];
-			snprintf(err, sizeof err, "line %lu: %s", ev.line, ev.message);
-			mime_parser_free(p);
-			cli_die(EX_DATAERR, x->where, "%s", err);
-		}
-		if (e == MIME_AWAIT) {
-			if (fed_end)
-				break;
-			mime_parser_feed(p, "", 0);
-			fed_end = 1;
-			continue;
-		}
-		on_event(x, &ev);
-	}
-	mime_parser_free(p);
-	for (size_t i = 0; i < x->nparts; i++)
-		if (!x->found[i])
-			cli_die(EX_DATAERR, x->where, "the message has no part %s", x->parts[i]);
-}
-
 /* ---- writing ---------------------------------------------------------------------- */
 
 static char *join(const char *dir, const char *name)
@@ -325,9 +243,19 @@ static void write_all(int fd, const char *path, const char *p, size_t n)
 	}
 }
 
+static void target_write(const struct target *t, const char *p, size_t n)
+{
+	if (!n)
+		return;
+	if (t->fd < 0)
+		cli_write(stdout, p, n);
+	else
+		write_all(t->fd, t->file, p, n);
+}
+
 /* O_EXCL: never through a symlink, never over a file that appeared since
  * the check; with --force the old file is removed first. */
-static void write_file(const struct extract *x, const char *path, const struct mime_buf *b)
+static int create_file(const struct extract *x, const char *path)
 {
 	struct stat st;
 	if (x->force && lstat(path, &st) == 0) {
@@ -340,9 +268,128 @@ static void write_file(const struct extract *x, const char *path, const struct m
 	if (fd < 0)
 		cli_die(EX_CANTCREAT, path, "%s%s", strerror(errno),
 			errno == EEXIST ? " (--force overwrites it)" : "");
-	write_all(fd, path, b->data ? b->data : "", b->len);
-	if (close(fd))
-		cli_die(EX_IOERR, path, "write error: %s", strerror(errno));
+	return fd;
+}
+
+static void target_close(struct target *t)
+{
+	if (t->fd >= 0 && close(t->fd))
+		cli_die(EX_IOERR, t->file, "write error: %s", strerror(errno));
+	t->fd = -1;
+}
+
+/* ---- parsing ------------------------------------------------------------------ */
+
+static int selected(struct extract *x, const struct mime_part_info *pi, int leaf)
+{
+	int hit = 0, in = x->nparts == 0;
+	for (size_t i = 0; i < x->nparts; i++) {
+		if (!strcmp(pi->path, x->parts[i]))
+			hit = x->found[i] = 1;
+		if (under(pi->path, x->parts[i]))
+			in = 1;
+	}
+	return x->all ? leaf && in : hit;
+}
+
+/* The first reading: a target is named. */
+static void add_target(struct extract *x, const struct mime_event *ev, int container)
+{
+	const struct mime_part_info *pi = ev->part;
+	struct target *v = realloc(x->t, (x->nt + 1) * sizeof *v);
+	if (!v)
+		msg_oom();
+	x->t = v;
+	struct target *t = &x->t[x->nt++];
+	*t = (struct target){.depth = ev->depth, .container = container, .fd = -1};
+	t->path = strdup(pi->path);
+	if (!t->path)
+		msg_oom();
+	t->name = pi->filename ? file_name(pi->filename) : NULL;
+	if (!t->name)
+		t->name = default_name(pi->path, pi, container);
+}
+
+/* A part's header is over: is it a target? While writing, it opens: a
+ * multipart is written whole, its header too; a message/rfc822 part as the
+ * message it holds, after its header. */
+static void begin_part(struct extract *x, const struct mime_event *ev)
+{
+	const struct mime_part_info *pi = ev->part;
+	int container = pi->multipart || pi->message;
+	if (ev->depth >= MAX_DEPTH || !selected(x, pi, !container))
+		return;
+	if (!x->writing) {
+		add_target(x, ev, container);
+		return;
+	}
+	if (x->next == x->nt)  /* stdout: the first reading is this one */
+		add_target(x, ev, container);
+	struct target *t = &x->t[x->next];
+	if (t->file) {
+		t->fd = create_file(x, t->file);
+		printf("%s\n", t->file);
+	}
+	if (container && !pi->message)
+		target_write(t, x->header.data, x->header.len);
+	x->open[ev->depth] = (long)x->next++;
+}
+
+/* Each open container takes every raw byte; a leaf its decoded body. */
+static void on_event(struct extract *x, const struct mime_event *ev)
+{
+	if (ev->type == MIME_PART_BEGIN)
+		mime_buf_reset(&x->header);
+	if (ev->type == MIME_FIELD || ev->type == MIME_HEADER_END)
+		msg_append(&x->header, ev->raw, ev->raw_len);
+	for (unsigned d = 0; x->writing && d <= ev->depth && d < MAX_DEPTH; d++) {
+		long i = x->open[d];
+		if (i < 0)
+			continue;
+		struct target *t = &x->t[i];
+		if (t->container && ev->type != MIME_PART_END)
+			target_write(t, ev->raw, ev->raw_len);
+		else if (!t->container && ev->type == MIME_BODY && ev->body_kind == MIME_BODY_LEAF)
+			target_write(t, ev->data, ev->len);
+	}
+	if (ev->type == MIME_HEADER_END)
+		begin_part(x, ev);
+	if (ev->type == MIME_PART_END && ev->depth < MAX_DEPTH && x->open[ev->depth] >= 0) {
+		target_close(&x->t[x->open[ev->depth]]);
+		x->open[ev->depth] = -1;
+	}
+}
+
+/* One reading of the message. */
+static void scan(struct extract *x)
+{
+	for (size_t d = 0; d < MAX_DEPTH; d++)
+		x->open[d] = -1;
+	struct mime_parser *p = mime_parser_new(NULL, MIME_DECODE_CTE | MIME_MBOX_FROM);
+	if (!p)
+		msg_oom();
+	static char buf[1 << 16];
+	for (int done = 0; !done;) {
+		size_t n = spool_read(&x->in, buf, sizeof buf);
+		mime_parser_feed(p, buf, n);
+		struct mime_event ev;
+		enum mime_ev e;
+		while (!done && (e = mime_parser_next(p, &ev)) != MIME_AWAIT) {
+			if (e == MIME_END) {
+				done = 1;
+			} else if (e == MIME_ERROR) {
+				if (ev.code == MIME_E_NOMEM)
+					msg_oom();
+				cli_die(EX_DATAERR, x->where, "line %lu: %s", ev.line, ev.message);
+			} else {
+				on_event(x, &ev);
+			}
+		}
+	}
+	mime_parser_free(p);
+	for (size_t i = 0; i < x->nparts; i++)
+		if (!x->found[i])
+			cli_die(EX_DATAERR, x->where, "the message has no part %s", x->parts[i]);
 }
 
 /* mkdir -p */
@@ -370,31 +417,22 @@ static void make_dir(const char *dir)
 	free(s);
 }
 
-/* Every name first (nothing is written when one exists), then the files. */
-static void write_files(struct extract *x)
+/* After the first reading: every name (nothing is written when one exists). */
+static void name_files(struct extract *x)
 {
 	const char *dir = x->dir ? x->dir : ".";
-	char **paths = calloc(x->nt + 1, sizeof *paths);
-	if (!paths)
-		msg_oom();
 	if (x->dir)
 		make_dir(x->dir);
 	for (size_t i = 0; i < x->nt; i++) {
 		make_unique(x, i);
-		paths[i] = x->dir ? join(dir, x->t[i].name) : strdup(x->t[i].name);
-		if (!paths[i])
+		x->t[i].file = x->dir ? join(dir, x->t[i].name) : strdup(x->t[i].name);
+		if (!x->t[i].file)
 			msg_oom();
 		struct stat st;
-		if (!x->force && lstat(paths[i], &st) == 0)
-			cli_die(EX_CANTCREAT, paths[i], "exists (--force overwrites it); "
+		if (!x->force && lstat(x->t[i].file, &st) == 0)
+			cli_die(EX_CANTCREAT, x->t[i].file, "exists (--force overwrites it); "
 				"nothing was written");
 	}
-	for (size_t i = 0; i < x->nt; i++) {
-		write_file(x, paths[i], &x->t[i].data);
-		printf("%s\n", paths[i]);
-		free(paths[i]);
-	}
-	free(paths);
 }
 
 /* ---- main ----------------------------------------------------------------------------- */
@@ -439,25 +477,32 @@ int main(int argc, char **argv)
 	struct extract x = {0};
 	parse_options(&x, argc, argv);
 	FILE *f = cli_open(x.where);
-	char *data;
-	cli_slurp(f, x.where, &data, &x.len);
+	x.to_stdout = !x.all && !x.dir && x.nparts == 1;
+	if (x.to_stdout) {
+		x.in = (struct spool){.f = f, .where = x.where};
+		x.writing = 1;
+		scan(&x);
+	} else {
+		spool_open(&x.in, f, x.where);
+		scan(&x);
+		name_files(&x);
+		spool_rewind(&x.in);
+		x.writing = 1;
+		memset(x.found, 0, (size_t)argc * sizeof *x.found);
+		scan(&x);
+		spool_close(&x.in);
+	}
 	if (f != stdin)
 		fclose(f);
-	x.in = data;
-	scan(&x);
-	if (!x.all && !x.dir && x.nparts == 1)
-		cli_write(stdout, x.t[0].data.data, x.t[0].data.len);
-	else
-		write_files(&x);
 	cli_flush_stdout();
 	for (size_t i = 0; i < x.nt; i++) {
 		free(x.t[i].path);
 		free(x.t[i].name);
-		mime_buf_free(&x.t[i].data);
+		free(x.t[i].file);
 	}
 	free(x.t);
 	free(x.parts);
 	free(x.found);
-	free(data);
+	mime_buf_free(&x.header);
 	return 0;
 }

@@ -1,11 +1,12 @@
 /* ember make: build a complete message from options and a body. */
 #define _XOPEN_SOURCE 700  /* strptime */
 #include "cli.h"
+#include "msgio.h"
+#include "spool.h"
 #include "mime.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,14 +135,13 @@ static void address_field(struct make *m, const char *name, const char *opt,
 		return;
 	size_t mark = m->out.len;
 	int r = mime_address_list_field(&m->out, name, l, 0);
-	if (r == -3 && m->eightbit) {
-		m->out.len = mark;  /* RFC 6532: UTF-8 local parts need 8-bit headers */
-		m->out.data[mark] = '\0';
+	if (r == MIME_EUTF8 && m->eightbit) {
+		mime_buf_truncate(&m->out, mark);  /* RFC 6532: UTF-8 local parts need 8-bit headers */
 		r = mime_address_list_field(&m->out, name, l, MIME_ADDR_UTF8);
 	}
-	if (r == -1)
+	if (r == MIME_ENOMEM)
 		oom();
-	if (r == -3)
+	if (r == MIME_EUTF8)
 		cli_usage_error("--%s: a non-ASCII local part needs --8bit (RFC 6532)", opt);
 	if (r)
 		cli_usage_error("--%s: an address is too long for a header line", opt);
@@ -327,7 +327,7 @@ static void extra_field(struct make *m, const char *h)
 	if (!name)
 		oom();
 	for (size_t i = 0; i < sizeof own_fields / sizeof *own_fields; i++)
-		if (!strcasecmp(name, own_fields[i]))
+		if (!mime_ascii_casecmp(name, own_fields[i]))
 			cli_usage_error("--header: %s is written by its own option", name);
 	const char *v = h + n + 1;
 	v += strspn(v, " \t");
@@ -337,36 +337,56 @@ static void extra_field(struct make *m, const char *h)
 
 /* ---- body --------------------------------------------------------------- */
 
-/* RFC 2045 2.10 canonical form for text: every bare LF becomes CRLF. */
-static void to_crlf(const char *s, size_t n, struct mime_buf *out)
+/* The body is read twice, in bounded memory: once to choose the transfer
+ * encoding and charset from what it holds, once to encode it. A text body
+ * is put in canonical form as it is read (RFC 2045 2.10: every bare LF
+ * becomes CRLF). */
+struct body {
+	struct spool in;
+	int present;               /* stdin is not a terminal */
+	int text;
+	struct mime_text_stats st; /* of the body as it will be encoded */
+};
+
+enum { CHUNK = 1 << 16 };
+
+/* The next chunk of the body, in canonical form for text; 0 at the end. */
+static size_t next_chunk(struct body *b, struct mime_eol *eol, char *raw, struct mime_buf *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r') && mime_buf_putc(out, '\r'))
+	mime_buf_reset(out);
+	size_t n = b->present ? spool_read(&b->in, raw, CHUNK) : 0;
+	if (!b->text) {
+		if (n && mime_buf_append(out, raw, n))
 			oom();
-		if (mime_buf_putc(out, s[i]))
-			oom();
+		return n;
 	}
+	if (mime_eol_append(eol, n ? raw : NULL, n, out))
+		oom();
+	return n;
 }
 
-static enum mime_cte parse_cte(const char *s)
+static void read_stats(struct body *b)
 {
-	static const enum mime_cte all[] = {
-		MIME_CTE_7BIT, MIME_CTE_8BIT, MIME_CTE_QUOTED_PRINTABLE, MIME_CTE_BASE64,
-	};
-	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-		if (!strcasecmp(s, mime_cte_name(all[i])))
-			return all[i];
-	cli_usage_error("--encoding: '%s' is not 7bit, 8bit, quoted-printable or base64", s);
+	static char raw[CHUNK];
+	struct mime_buf chunk = {0};
+	struct mime_eol eol;
+	mime_eol_init(&eol, MIME_EOL_CRLF, 0);
+	mime_text_stats_init(&b->st);
+	while (next_chunk(b, &eol, raw, &chunk))
+		mime_text_stats_feed(&b->st, chunk.data, chunk.len);
+	mime_text_stats_feed(&b->st, chunk.data, chunk.len);  /* the converter's last byte */
+	mime_text_stats_end(&b->st);
+	mime_buf_free(&chunk);
 }
 
 /* The encoding asked for, or the lightest that carries the body. */
-static enum mime_cte body_cte(const struct make *m, const struct mime_buf *b, int text)
+static enum mime_cte body_cte(const struct make *m, const struct body *b)
 {
-	unsigned flags = text ? 0 : MIME_CHOOSE_CRLF;
-	enum mime_cte best = mime_choose_cte(b->data, b->len, flags | MIME_CHOOSE_8BIT);
+	unsigned flags = b->text ? 0 : MIME_CHOOSE_CRLF;
+	enum mime_cte best = mime_choose_cte_stats(&b->st, flags | MIME_CHOOSE_8BIT);
 	if (!m->encoding)
-		return mime_choose_cte(b->data, b->len, flags | (m->eightbit ? MIME_CHOOSE_8BIT : 0));
-	enum mime_cte c = parse_cte(m->encoding);
+		return mime_choose_cte_stats(&b->st, flags | (m->eightbit ? MIME_CHOOSE_8BIT : 0));
+	enum mime_cte c = msg_parse_cte(m->encoding);
 	if (c == MIME_CTE_7BIT && best != MIME_CTE_7BIT)
 		cli_die(EX_DATAERR, "stdin", "the body is not 7bit data (RFC 2045 2.7)");
 	if (c == MIME_CTE_8BIT && best != MIME_CTE_7BIT && best != MIME_CTE_8BIT)
@@ -374,48 +394,53 @@ static enum mime_cte body_cte(const struct make *m, const struct mime_buf *b, in
 	return c;
 }
 
-static void encode_body(enum mime_cte c, const struct mime_buf *b, int text,
-			struct mime_buf *out)
+/* The second reading: encoded as it goes to stdout. */
+static void write_body(struct body *b, enum mime_cte c)
 {
-	int r = 0;
-	if (c == MIME_CTE_BASE64) {
-		struct mime_base64_enc e;
-		mime_base64_enc_init(&e, 0);
-		r = mime_base64_encode(&e, b->data, b->len, out) ||
-		    mime_base64_encode(&e, NULL, 0, out);
-	} else if (c == MIME_CTE_QUOTED_PRINTABLE) {
-		struct mime_qp_enc e;
-		mime_qp_enc_init(&e, text ? 0 : MIME_QP_BINARY);
-		r = mime_qp_encode(&e, b->data, b->len, out) || mime_qp_encode(&e, NULL, 0, out);
-	} else {
-		r = mime_buf_append(out, b->data, b->len);
+	static char raw[CHUNK];
+	struct mime_buf chunk = {0}, enc = {0};
+	struct mime_eol eol;
+	struct mime_base64_enc b64;
+	struct mime_qp_enc qp;
+	mime_eol_init(&eol, MIME_EOL_CRLF, 0);
+	mime_base64_enc_init(&b64, 0);
+	mime_qp_enc_init(&qp, b->text ? 0 : MIME_QP_BINARY);
+	if (b->present)
+		spool_rewind(&b->in);
+	for (int more = 1; more;) {
+		more = next_chunk(b, &eol, raw, &chunk) > 0;
+		mime_buf_reset(&enc);
+		/* the encoders end with a call of length 0 */
+		const char *d = chunk.data ? chunk.data : "";
+		int r = 0;
+		if (c == MIME_CTE_BASE64)
+			r = (chunk.len && mime_base64_encode(&b64, d, chunk.len, &enc)) ||
+			    (!more && mime_base64_encode(&b64, NULL, 0, &enc));
+		else if (c == MIME_CTE_QUOTED_PRINTABLE)
+			r = (chunk.len && mime_qp_encode(&qp, d, chunk.len, &enc)) ||
+			    (!more && mime_qp_encode(&qp, NULL, 0, &enc));
+		else
+			r = mime_buf_append(&enc, d, chunk.len) != MIME_OK;
+		if (r)
+			oom();
+		cli_write(stdout, enc.data, enc.len);
 	}
-	if (r)
-		oom();
-}
-
-/* RFC 2045 5.1 token */
-static int is_token(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("()<>@,;:\\\"/[]?=", s[i]))
-			return 0;
-	return n > 0;
+	mime_buf_free(&chunk);
+	mime_buf_free(&enc);
 }
 
 /* type "/" subtype */
 static int is_mime_type(const char *s)
 {
 	const char *slash = strchr(s, '/');
-	return slash && is_token(s, (size_t)(slash - s)) && is_token(slash + 1, strlen(slash + 1));
+	return slash && msg_is_token(s, (size_t)(slash - s)) && msg_is_token(slash + 1, strlen(slash + 1));
 }
 
-static void content_fields(struct make *m, const struct mime_buf *body, int text,
-			   enum mime_cte c)
+static void content_fields(struct make *m, const struct body *b, enum mime_cte c)
 {
 	const char *cs = m->charset;
-	if (!cs && text)
-		cs = is_ascii(body->data, body->len) ? "us-ascii" : "utf-8";
+	if (!cs && b->text)
+		cs = b->st.high ? "utf-8" : "us-ascii";
 	struct mime_buf ct = {0};
 	if (mime_buf_puts(&ct, m->type) || (cs && (mime_buf_puts(&ct, "; charset=") ||
 						  mime_buf_puts(&ct, cs))))
@@ -424,19 +449,6 @@ static void content_fields(struct make *m, const struct mime_buf *body, int text
 	text_field(m, "Content-Type", ct.data);
 	text_field(m, "Content-Transfer-Encoding", mime_cte_name(c));
 	mime_buf_free(&ct);
-}
-
-static void read_body(int text, struct mime_buf *body)
-{
-	char *data = NULL;
-	size_t len = 0;
-	if (!isatty(0))
-		cli_slurp(stdin, "stdin", &data, &len);
-	if (text)
-		to_crlf(data ? data : "", len, body);
-	else if (mime_buf_append(body, data ? data : "", len))
-		oom();
-	free(data);
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -449,10 +461,10 @@ static void check_options(const struct make *m)
 		no_line_breaks("--header", m->headers[i]);
 	if (!is_mime_type(m->type))
 		cli_usage_error("--type: not TYPE/SUBTYPE: '%s'", m->type);
-	if (m->charset && !is_token(m->charset, strlen(m->charset)))
+	if (m->charset && !msg_is_token(m->charset, strlen(m->charset)))
 		cli_usage_error("--charset: not a token: '%s'", m->charset);
 	if (m->encoding)
-		parse_cte(m->encoding);
+		msg_parse_cte(m->encoding);
 }
 
 static void parse_options(struct make *m, int argc, char **argv)
@@ -501,10 +513,11 @@ int main(int argc, char **argv)
 	struct make m = {.date = "now", .msgid = "auto", .type = "text/plain"};
 	parse_options(&m, argc, argv);
 
-	int text = !strncasecmp(m.type, "text/", 5);
-	struct mime_buf body = {0};
-	read_body(text, &body);
-	enum mime_cte c = body_cte(&m, &body, text);
+	struct body body = {.present = !isatty(0), .text = mime_ascii_is(m.type, 5, "text/")};
+	if (body.present)
+		spool_open(&body.in, stdin, "stdin");
+	read_stats(&body);
+	enum mime_cte c = body_cte(&m, &body);
 
 	date_field(&m);
 	address_field(&m, "From", "from", &m.from);
@@ -518,14 +531,15 @@ int main(int argc, char **argv)
 	msgid_field(&m);
 	for (size_t i = 0; i < m.nheaders; i++)
 		extra_field(&m, m.headers[i]);
-	content_fields(&m, &body, text, c);
+	content_fields(&m, &body, c);
 	if (mime_buf_puts(&m.out, "\r\n"))
 		oom();
-	encode_body(c, &body, text, &m.out);
 	cli_write(stdout, m.out.data, m.out.len);
+	write_body(&body, c);
 	cli_flush_stdout();
+	if (body.present)
+		spool_close(&body.in);
 
-	mime_buf_free(&body);
 	mime_buf_free(&m.out);
 	mime_address_list_free(&m.from);
 	mime_address_list_free(&m.to);

@@ -1,12 +1,13 @@
 /* ember wrap: make a message's body, with its Content-* fields, the first
  * part of a new multipart; every other byte stays as it was. */
+#define _GNU_SOURCE  /* memmem */
 #include "cli.h"
 #include "msgio.h"
+#include "spool.h"
 #include "mime.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static const struct cli_cmd cmd = {
 	.name = "wrap",
@@ -36,19 +37,29 @@ static const struct cli_cmd cmd = {
 
 enum { OPT_PARALLEL = 0x100, OPT_PROTOCOL, OPT_MICALG };
 
+/* "=_ember_" and 16 hex digits: the prefix, and the length of the whole */
+#define PREFIX "=_ember_"
+enum { PREFIX_LEN = 8, BOUNDARY_LEN = PREFIX_LEN + 16, MAX_SEEN = 64, CHUNK = 1 << 16 };
+
+/* The message is read twice (spool.h): first the header, kept in memory
+ * (bounded by the header reader's limits), and every boundary of ours that
+ * already occurs anywhere in the message; then the body, copied. */
 struct wrap {
 	const char *subtype;     /* of the new multipart */
 	const char *protocol;    /* --signed */
 	const char *micalg;
 	const char *where;       /* input name, for messages */
-	const char *in;          /* the whole message */
-	size_t len;
+	struct spool in;
+	struct mime_buf head;    /* the header, as read */
 	const char *eol;
-	/* the header, as input offsets of its fields */
+	/* the header, as offsets of its fields in head */
 	struct span { size_t off, len; int content; } *fields;
 	size_t nfields;
-	size_t body;             /* offset of the body */
+	uint64_t body;           /* input offset of the body */
 	int has_version;         /* a MIME-Version field is there */
+	uint64_t seen[MAX_SEEN]; /* "=_ember_XXXX..." values found in the message */
+	size_t nseen;
+	int seen_overflow;       /* more than MAX_SEEN: look for each candidate */
 	char boundary[32];
 };
 
@@ -56,7 +67,7 @@ struct wrap {
 
 static int is_content_field(const struct mime_field *f)
 {
-	return f->name_len >= 8 && !strncasecmp(f->name, "Content-", 8);
+	return f->name_len >= 8 && mime_ascii_caseeq(f->name, 8, "Content-", 8);
 }
 
 static void keep_field(struct wrap *w, const struct mime_field *f)
@@ -86,27 +97,81 @@ static int drain(struct wrap *w, struct mime_hdr_reader *r)
 		case MIME_HDR_END:
 			return 1;
 		case MIME_HDR_ERROR:
-			cli_die(EX_DATAERR, w->where, "header: %s", mime_hdr_reader_message(r));
+			if (f.code == MIME_E_NOMEM)
+				msg_oom();
+			cli_die(EX_DATAERR, w->where, "header: %s", f.message);
 		}
 	}
 }
 
-/* The whole input is fed at once, so field offsets are offsets in w->in. */
-static void read_header(struct wrap *w)
+/* "=_ember_" and 16 lowercase hex digits at s: its value, or -1. */
+static int ours(const char *s, uint64_t *v)
 {
+	*v = 0;
+	for (int i = PREFIX_LEN; i < BOUNDARY_LEN; i++) {
+		int c = (unsigned char)s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return -1;
+		*v = *v << 4 | (unsigned)d;
+	}
+	return 0;
+}
+
+/* Our boundaries in s[0..n) (the first BOUNDARY_LEN - 1 bytes are the end
+ * of the last chunk, seen already). */
+static void find_ours(struct wrap *w, const char *s, size_t n)
+{
+	for (const char *p = s, *e = s + n; (p = memmem(p, (size_t)(e - p), PREFIX, PREFIX_LEN));
+	     p++) {
+		uint64_t v;
+		if (e - p < BOUNDARY_LEN || ours(p, &v))
+			continue;
+		size_t i = 0;
+		while (i < w->nseen && w->seen[i] != v)
+			i++;
+		if (i < w->nseen)
+			continue;
+		if (w->nseen == MAX_SEEN)
+			w->seen_overflow = 1;
+		else
+			w->seen[w->nseen++] = v;
+	}
+}
+
+/* The first reading: the header into head, the line ending of the first
+ * line, and the boundaries of ours anywhere in the message. */
+static void first_reading(struct wrap *w)
+{
+	static char buf[CHUNK + BOUNDARY_LEN];
 	struct mime_hdr_reader *r =
 		mime_hdr_reader_new(&(struct mime_hdr_limits){.flags = MIME_HDR_MBOX_FROM});
 	if (!r)
 		msg_oom();
-	mime_hdr_reader_feed(r, w->in, w->len);
-	if (!drain(w, r)) {
-		mime_hdr_reader_feed(r, NULL, 0);
-		drain(w, r);
-	}
-	w->body = (size_t)mime_hdr_reader_consumed(r);
-	if (w->body > w->len)
-		w->body = w->len;
+	size_t keep = 0, n;
+	int in_header = 1, cr = 0;
+	do {
+		n = spool_read(&w->in, buf + keep, CHUNK);
+		for (size_t i = keep; !w->eol && i < keep + n; cr = buf[i++] == '\r')
+			if (buf[i] == '\n')
+				w->eol = cr ? "\r\n" : "\n";
+		if (in_header) {
+			msg_append(&w->head, buf + keep, n);
+			mime_hdr_reader_feed(r, buf + keep, n);
+			in_header = !drain(w, r);
+		}
+		find_ours(w, buf, keep + n);
+		size_t tail = keep + n < BOUNDARY_LEN - 1 ? keep + n : BOUNDARY_LEN - 1;
+		memmove(buf, buf + keep + n - tail, tail);
+		keep = tail;
+	} while (n);
+	if (in_header)
+		cli_die(EX_SOFTWARE, w->where, "the header did not end");  /* n == 0 ended it */
+	w->body = mime_hdr_reader_consumed(r);
+	mime_buf_truncate(&w->head, (size_t)w->body);
 	mime_hdr_reader_free(r);
+	if (!w->eol)
+		w->eol = "\r\n";
 }
 
 /* ---- the boundary ------------------------------------------------------- */
@@ -120,16 +185,39 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* The message holds this boundary of ours (when too many were seen to
+ * remember, it is read again to look). */
+static int occurs(struct wrap *w, uint64_t v)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i] == v)
+			return 1;
+	if (!w->seen_overflow)
+		return 0;
+	static char buf[CHUNK + BOUNDARY_LEN];
+	size_t keep = 0, n;
+	spool_rewind(&w->in);
+	do {
+		n = spool_read(&w->in, buf + keep, CHUNK);
+		if (memmem(buf, keep + n, w->boundary, BOUNDARY_LEN))
+			return 1;
+		size_t tail = keep + n < BOUNDARY_LEN - 1 ? keep + n : BOUNDARY_LEN - 1;
+		memmove(buf, buf + keep + n - tail, tail);
+		keep = tail;
+	} while (n);
+	return 0;
+}
+
 /* "=_" cannot occur in quoted-printable or base64 text (RFC 2045 6.7, 6.8),
  * and a boundary found nowhere in the message cannot start a line of it
  * (RFC 2046 5.1.1). Derived from the header, so the output is reproducible. */
 static void choose_boundary(struct wrap *w)
 {
 	for (uint64_t n = 0;; n++) {
-		uint64_t h = fnv(0xcbf29ce484222325ull, w->in, w->body);
+		uint64_t h = fnv(0xcbf29ce484222325ull, w->head.data ? w->head.data : "", w->head.len);
 		h = fnv(h, &n, sizeof n);
-		snprintf(w->boundary, sizeof w->boundary, "=_ember_%016llx", (unsigned long long)h);
-		if (!msg_contains(w->in, w->len, w->boundary))
+		snprintf(w->boundary, sizeof w->boundary, PREFIX "%016llx", (unsigned long long)h);
+		if (!occurs(w, h))
 			return;
 	}
 }
@@ -141,15 +229,16 @@ static void choose_boundary(struct wrap *w)
 static char *root_type(const struct wrap *w)
 {
 	for (size_t i = 0; i < w->nfields; i++) {
-		const char *raw = w->in + w->fields[i].off;
-		if (!w->fields[i].content || w->fields[i].len < 13 || strncasecmp(raw, "Content-Type:", 13))
+		const char *raw = w->head.data + w->fields[i].off;
+		if (!w->fields[i].content || w->fields[i].len < 13 ||
+		    !mime_ascii_caseeq(raw, 13, "Content-Type:", 13))
 			continue;
 		struct mime_content_type ct = {0};
 		int r = mime_content_type_parse(raw + 13, w->fields[i].len - 13, &ct, NULL);
-		if (r == -1)
+		if (r == MIME_ENOMEM)
 			msg_oom();
 		char *t = NULL;
-		if (r == 0) {
+		if (r == MIME_OK) {
 			size_t n = strlen(ct.type) + strlen(ct.subtype) + 2;
 			if (!(t = malloc(n)))
 				msg_oom();
@@ -189,35 +278,49 @@ static void new_content_type(const struct wrap *w, struct mime_buf *out)
 /* A field as it was; one cut by the end of the input gets its line end. */
 static void copy_field(const struct wrap *w, const struct span *s, struct mime_buf *out)
 {
-	msg_append(out, w->in + s->off, s->len);
-	if (!s->len || w->in[s->off + s->len - 1] != '\n')
+	msg_append(out, w->head.data + s->off, s->len);
+	if (!s->len || w->head.data[s->off + s->len - 1] != '\n')
 		msg_puts(out, w->eol);
 }
 
-static void write_message(const struct wrap *w, struct mime_buf *out)
+/* The new header and the first part's header, then the old body (read
+ * again from where it starts), then the close delimiter. */
+static void write_message(struct wrap *w)
 {
+	struct mime_buf out = {0};
 	for (size_t i = 0; i < w->nfields; i++)
 		if (!w->fields[i].content)
-			copy_field(w, &w->fields[i], out);
+			copy_field(w, &w->fields[i], &out);
 	if (!w->has_version)
-		msg_simple_field(out, w->eol, "MIME-Version", "1.0");
-	new_content_type(w, out);
-	msg_puts(out, w->eol);
+		msg_simple_field(&out, w->eol, "MIME-Version", "1.0");
+	new_content_type(w, &out);
+	msg_puts(&out, w->eol);
 	/* RFC 2046 5.1.1: the line break before a delimiter belongs to it, so
 	 * the part's body is exactly the old body */
-	msg_puts(out, "--");
-	msg_puts(out, w->boundary);
-	msg_puts(out, w->eol);
+	msg_puts(&out, "--");
+	msg_puts(&out, w->boundary);
+	msg_puts(&out, w->eol);
 	for (size_t i = 0; i < w->nfields; i++)
 		if (w->fields[i].content)
-			copy_field(w, &w->fields[i], out);
-	msg_puts(out, w->eol);
-	msg_append(out, w->in + w->body, w->len - w->body);
-	msg_puts(out, w->eol);
-	msg_puts(out, "--");
-	msg_puts(out, w->boundary);
-	msg_puts(out, "--");
-	msg_puts(out, w->eol);
+			copy_field(w, &w->fields[i], &out);
+	msg_puts(&out, w->eol);
+	cli_write(stdout, out.data, out.len);
+	spool_rewind(&w->in);
+	static char buf[CHUNK];
+	uint64_t skip = w->body;
+	for (size_t n; (n = spool_read(&w->in, buf, sizeof buf)) > 0;) {
+		size_t k = skip < n ? (size_t)skip : n;
+		skip -= k;
+		cli_write(stdout, buf + k, n - k);
+	}
+	mime_buf_reset(&out);
+	msg_puts(&out, w->eol);
+	msg_puts(&out, "--");
+	msg_puts(&out, w->boundary);
+	msg_puts(&out, "--");
+	msg_puts(&out, w->eol);
+	cli_write(stdout, out.data, out.len);
+	mime_buf_free(&out);
 }
 
 /* ---- options --------------------------------------------------------------- */
@@ -227,15 +330,6 @@ static void set_subtype(struct wrap *w, const char *s)
 	if (w->subtype && strcmp(w->subtype, s))
 		cli_usage_error("--%s and --%s: choose one kind of multipart", w->subtype, s);
 	w->subtype = s;
-}
-
-/* RFC 2045 5.1 token */
-static int is_token(const char *s)
-{
-	for (const char *p = s; *p; p++)
-		if (*p <= ' ' || *p >= 0x7f || strchr("()<>@,;:\\\"/[]?=", *p))
-			return 0;
-	return *s != '\0';
 }
 
 static void check_options(const struct wrap *w)
@@ -252,7 +346,7 @@ static void check_options(const struct wrap *w)
 	if (w->protocol && (!slash || slash == w->protocol || !slash[1] ||
 			    strchr(slash + 1, '/') || strpbrk(w->protocol, " \t\r\n\";")))
 		cli_usage_error("--protocol: not TYPE/SUBTYPE: '%s'", w->protocol);
-	if (w->micalg && !is_token(w->micalg))
+	if (w->micalg && !msg_is_token(w->micalg, strlen(w->micalg)))
 		cli_usage_error("--micalg: not a token: '%s'", w->micalg);
 }
 
@@ -291,21 +385,15 @@ int main(int argc, char **argv)
 	struct wrap w = {0};
 	parse_options(&w, argc, argv);
 	FILE *f = cli_open(w.where);
-	char *data;
-	cli_slurp(f, w.where, &data, &w.len);
+	spool_open(&w.in, f, w.where);
+	first_reading(&w);
+	choose_boundary(&w);
+	write_message(&w);
+	cli_flush_stdout();
+	spool_close(&w.in);
 	if (f != stdin)
 		fclose(f);
-	w.in = data;
-	w.eol = msg_eol(w.in, w.len);
-	read_header(&w);
-	choose_boundary(&w);
-
-	struct mime_buf out = {0};
-	write_message(&w, &out);
-	cli_write(stdout, out.data, out.len);
-	cli_flush_stdout();
-	mime_buf_free(&out);
 	free(w.fields);
-	free(data);
+	mime_buf_free(&w.head);
 	return 0;
 }

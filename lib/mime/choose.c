@@ -28,43 +28,73 @@ static int needs_look(unsigned char c)
 	return (c < 0x20 && c != '\t') || c == '=' || c >= 0x7f;
 }
 
-void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)
+void mime_text_stats_init(struct mime_text_stats *st)
+{
+	memset(st, 0, sizeof *st);
+}
+
+static void end_line(struct mime_text_stats *st)
+{
+	if (st->line > st->longest)
+		st->longest = st->line;
+	st->line = 0;
+}
+
+/* A CR read last: a bare one unless an LF follows. */
+static void bare_cr(struct mime_text_stats *st)
+{
+	st->cr = 0;
+	st->bare_cr++;
+	st->qp_escapes++;
+	st->line++;
+}
+
+void mime_text_stats_feed(struct mime_text_stats *st, const char *data, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)data;
-	size_t line = 0;
-
-	memset(st, 0, sizeof *st);
-	st->len = len;
+	st->len += len;
 	for (size_t i = 0; i < len; i++) {
+		if (st->cr) {
+			if (s[i] == '\n') {
+				st->cr = 0;
+				st->crlf++;
+				end_line(st);
+				continue;
+			}
+			bare_cr(st);
+		}
 		size_t run = i;
 		while (run < len && !needs_look(s[run]))
 			run++;
-		line += run - i;
+		st->line += run - i;
 		i = run;
 		if (i == len)
 			break;
 		unsigned char c = s[i];
-		if (c == '\r' && i + 1 < len && s[i + 1] == '\n') {
-			st->crlf++;
-			i++;
+		if (c == '\r') {
+			st->cr = 1;
 		} else if (c == '\n') {
 			st->bare_lf++;
+			end_line(st);
 		} else {
-			if (c == '\r') {
-				st->bare_cr++;
-				st->qp_escapes++;
-			} else {
-				count_octet(st, c);
-			}
-			line++;
-			continue;
+			count_octet(st, c);
+			st->line++;
 		}
-		if (line > st->longest)
-			st->longest = line;
-		line = 0;
 	}
-	if (line > st->longest)
-		st->longest = line;
+}
+
+void mime_text_stats_end(struct mime_text_stats *st)
+{
+	if (st->cr)
+		bare_cr(st);
+	end_line(st);
+}
+
+void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)
+{
+	mime_text_stats_init(st);
+	mime_text_stats_feed(st, data, len);
+	mime_text_stats_end(st);
 }
 
 /* CR and LF only as line breaks: all CRLF, or (when the data will be put in

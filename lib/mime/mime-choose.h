@@ -20,9 +20,16 @@ struct mime_text_stats {
 	size_t longest;    /* longest line in octets, its line break excluded */
 	size_t qp_escapes; /* octets quoted-printable writes as =XX: NUL, controls
 			      (not TAB), 8-bit octets, '=', bare CR */
+	/* while counting */
+	size_t line;       /* octets of the current line */
+	int cr;            /* the last octet fed was a CR */
 };
 
 void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st);
+/* The same in any chunking: init, feed..., end. */
+void mime_text_stats_init(struct mime_text_stats *st);
+void mime_text_stats_feed(struct mime_text_stats *st, const char *data, size_t len);
+void mime_text_stats_end(struct mime_text_stats *st);
 
 /* Flags of mime_choose_cte */
 #define MIME_CHOOSE_8BIT 1u  /* the transport takes 8bit (8BITMIME, RFC 6152) */

@@ -1,5 +1,4 @@
 /* ember commands: message rewriting helpers; see msgio.h. */
-#define _GNU_SOURCE  /* memmem */
 #include "msgio.h"
 #include "cli.h"
 
@@ -44,11 +43,8 @@ static int fold_field(struct mime_buf *out, const char *eol, const char *name,
 		r = mime_fold_end(&f);
 	if (r == -1)
 		msg_oom();
-	if (r) {
-		out->len = mark;
-		if (out->data)
-			out->data[mark] = '\0';
-	}
+	if (r)
+		mime_buf_truncate(out, mark);
 	return r;
 }
 
@@ -83,21 +79,23 @@ void msg_simple_field(struct mime_buf *out, const char *eol, const char *name,
 	msg_puts(out, eol);
 }
 
-void msg_put_lines(struct mime_buf *out, const char *s, size_t n, const char *eol)
+
+
+enum mime_cte msg_parse_cte(const char *s)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\n')
-			continue;
-		size_t end = i > start && s[i - 1] == '\r' ? i - 1 : i;
-		msg_append(out, s + start, end - start);
-		msg_puts(out, eol);
-		start = i + 1;
-	}
-	msg_append(out, s + start, n - start);
+	static const enum mime_cte all[] = {
+		MIME_CTE_7BIT, MIME_CTE_8BIT, MIME_CTE_QUOTED_PRINTABLE, MIME_CTE_BASE64,
+	};
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (!mime_ascii_casecmp(s, mime_cte_name(all[i])))
+			return all[i];
+	cli_usage_error("--encoding: '%s' is not 7bit, 8bit, quoted-printable or base64", s);
 }
 
-int msg_contains(const char *s, size_t n, const char *needle)
+int msg_is_token(const char *s, size_t n)
 {
-	return memmem(s, n, needle, strlen(needle)) != NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("()<>@,;:\\\"/[]?=", s[i]))
+			return 0;
+	return n > 0;
 }

@@ -1,7 +1,7 @@
-/* ember commands: helpers for the commands that rewrite or take apart
- * whole messages (wrap, put, extract): line-ending style, MIME fields
- * written in that style, line-break conversion. Errors exit through cli.h
- * (70 when memory runs out). */
+/* ember commands: helpers for the commands that write or rewrite messages
+ * (make, wrap, put, extract): line-ending style, MIME fields written in
+ * that style, option values. Errors exit through cli.h (70 when memory
+ * runs out). */
 #ifndef EMBER_MSGIO_H
 #define EMBER_MSGIO_H
 
@@ -25,12 +25,12 @@ int msg_disposition_field(struct mime_buf *out, const char *eol,
 void msg_simple_field(struct mime_buf *out, const char *eol, const char *name,
 		      const char *value);
 
-/* Append s to out with every line break (CRLF, or a bare LF) written as
- * eol; a CR not followed by LF is kept as it is. */
-void msg_put_lines(struct mime_buf *out, const char *s, size_t n, const char *eol);
+/* --encoding: 7bit, 8bit, quoted-printable or base64 (any case); a usage
+ * error otherwise. */
+enum mime_cte msg_parse_cte(const char *s);
 
-/* 1 when needle (NUL-terminated, not empty) occurs in s[0..n). */
-int msg_contains(const char *s, size_t n, const char *needle);
+/* RFC 2045 5.1: s[0..n) is a token (not empty). */
+int msg_is_token(const char *s, size_t n);
 
 /* Append or die (70). */
 void msg_append(struct mime_buf *out, const void *p, size_t n);
