@@ -7,7 +7,7 @@
 .SUFFIXES:
 .SECONDEXPANSION:
 .DELETE_ON_ERROR:
-.PRECIOUS: build/asan/runner-%.c build/obj/%.o
+.PRECIOUS: build/asan/runner-%.c build/plain/runner-%.c build/obj/%.o
 SHELL := /bin/sh
 
 PREFIX ?= /usr/local
@@ -33,11 +33,28 @@ LIBS := mime smtp dkim spf dmarc io
 # link order: dependents first
 LINK_ORDER := io dmarc spf dkim smtp mime
 PKGS := openssl libidn2 libpcre2-8 libcares libpsl libmagic
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lidn2 -lpcre2-8 -lcares -lpsl -lmagic)
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
 
-CPPFLAGS_ALL := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DEMBER_VERSION='"$(VERSION)"' \
-	$(addprefix -Ilib/,$(LIBS)) -Itools/common -Icorpus $(PKG_CFLAGS)
+# The layers stay honest: a library sees its own headers and those of the
+# libraries it is built on, nothing of tools/; each program links only the
+# libraries (ours and Debian's) it uses.
+#   LIB_USES_x   the ember libraries x is built on
+#   LIB_PKGS_x   the Debian packages x needs (pkg-config names)
+LIB_USES_mime :=
+LIB_PKGS_mime := libidn2
+lib_closure = $(sort $(1) $(foreach l,$(1),$(call lib_closure,$(LIB_USES_$(l)))))
+lib_includes = $(addprefix -Ilib/,$(call lib_closure,$(1)))
+lib_pkgs = $(sort $(foreach l,$(call lib_closure,$(1)),$(LIB_PKGS_$(l))))
+# commands: CMD_USES_x (default: mime) and CMD_PKGS_x (beyond the libraries')
+CMD_PKGS_put := libmagic
+cmd_uses = $(or $(CMD_USES_$(1)),mime)
+
+BASE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DEMBER_VERSION='"$(VERSION)"'
+# tools/, corpus/, bench/, fuzz/: every library's headers
+CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(addprefix -Ilib/,$(LIBS)) -Itools/common -Icorpus \
+	$(call pkg_cflags,$(PKGS))
+PKG_LIBS := $(call pkg_libs,$(PKGS),-lssl -lcrypto -lidn2 -lpcre2-8 -lcares -lpsl -lmagic)
 CFLAGS_ALL := -std=c17 -Wall -Wextra -Werror -MMD -MP $(CFLAGS)
 
 # ---- libraries -------------------------------------------------------------
@@ -49,7 +66,11 @@ LIB_ARCHIVES := $(foreach l,$(filter $(BUILT_LIBS),$(LINK_ORDER)),build/lib/libe
 build/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(msg) CC $<
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+	$(Q)$(CC) $(OBJ_CPPFLAGS) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+build/obj/%.o: OBJ_CPPFLAGS = $(CPPFLAGS_ALL)
+# a library's objects: its own include path only
+$(foreach l,$(LIBS),$(eval build/obj/lib/$(l)/%.o: OBJ_CPPFLAGS = $(BASE_CPPFLAGS) \
+	$(call lib_includes,$(l)) $(call pkg_cflags,$(call lib_pkgs,$(l)))))
 
 define lib_rule
 build/lib/libember-$(1).a: $(patsubst %.c,build/obj/%.o,$(call lib_srcs,$(1)))
@@ -71,17 +92,23 @@ bin/ember: build/obj/tools/ember.o build/obj/tools/common/cli.o
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
-bin/ember-%: build/obj/tools/%.o $(CLI_OBJS) $(LIB_ARCHIVES)
+# the archives of a command's libraries, dependents first, and its link flags
+lib_archives = $(foreach l,$(filter $(call lib_closure,$(1)),$(LINK_ORDER)),build/lib/libember-$(l).a)
+cmd_archives = $(call lib_archives,$(call cmd_uses,$(1)))
+cmd_ldlibs = $(call pkg_libs,$(call lib_pkgs,$(call cmd_uses,$(1))) $(CMD_PKGS_$(1)),-lidn2 -lmagic) -lm
+
+bin/ember-%: build/obj/tools/%.o $(CLI_OBJS) $$(call cmd_archives,$$*)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLI_OBJS) $(LIB_ARCHIVES) $(PKG_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLI_OBJS) $(call cmd_archives,$*) $(call cmd_ldlibs,$*)
 
 # the corpus generator and checker (corpus/*.c) go into ember-corpus
 CORPUS_OBJS := $(patsubst %.c,build/obj/%.o,$(wildcard corpus/*.c))
-bin/ember-corpus: build/obj/tools/corpus.o $(CORPUS_OBJS) $(CLI_OBJS) $(LIB_ARCHIVES)
+bin/ember-corpus: build/obj/tools/corpus.o $(CORPUS_OBJS) $(CLI_OBJS) $(call cmd_archives,corpus)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORPUS_OBJS) $(CLI_OBJS) $(LIB_ARCHIVES) $(PKG_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORPUS_OBJS) $(CLI_OBJS) $(call cmd_archives,corpus) \
+		$(call cmd_ldlibs,corpus)
 
 .PHONY: all
 all: $(LIB_ARCHIVES) $(CMDS)
@@ -114,6 +141,28 @@ endef
 $(foreach l,$(UNIT_LIBS),$(eval $(call unit_rule,$(l))))
 
 UNIT_TESTS := $(patsubst %,build/asan/test-%,$(UNIT_LIBS))
+
+# Suites that the sanitizers would blind run once more without them: ASan
+# replaces strcasecmp with an ASCII one, so only a plain build shows a
+# library that folds through the C locale (tests/unit/mime/locale.c).
+PLAIN_SUITES_mime := tests/unit/mime/locale.c
+PLAIN_LIBS := $(foreach l,$(UNIT_LIBS),$(if $(PLAIN_SUITES_$(l)),$(l)))
+build/plain/runner-%.c: $$(PLAIN_SUITES_$$*) tests/unit/runner.sh
+	@mkdir -p $(@D)
+	$(Q)sh tests/unit/runner.sh $*-plain $(PLAIN_SUITES_$*) > $@
+build/plain/runner-%.o: build/plain/runner-%.c
+	$(Q)$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check 2>/dev/null) -c $< -o $@
+build/plain/%.o: %.c
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) -Itests/unit $(CFLAGS_ALL) $(shell pkg-config --cflags check 2>/dev/null) -c $< -o $@
+define plain_rule
+build/plain/test-$(1): build/plain/runner-$(1).o $(patsubst %.c,build/plain/%.o,$(PLAIN_SUITES_$(1))) $(call lib_archives,$(1))
+	$$(msg) LD $$@
+	$$(Q)$$(CC) -o $$@ $$^ $$(call pkg_libs,$$(call lib_pkgs,$(1)),-lidn2) $$(CHECK_LIBS) -lm
+endef
+$(foreach l,$(PLAIN_LIBS),$(eval $(call plain_rule,$(l))))
+UNIT_TESTS += $(patsubst %,build/plain/test-%,$(PLAIN_LIBS))
 
 .PHONY: deps unit-tests check demo
 deps:

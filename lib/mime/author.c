@@ -14,7 +14,6 @@ static const char *const reasons[] = {
 	[MIME_AUTHOR_GROUP] = "group in From",
 	[MIME_AUTHOR_SEVERAL_MAILBOXES] = "several mailboxes in From",
 	[MIME_AUTHOR_LITERAL] = "domain literal in From",
-	[MIME_AUTHOR_BAD_DOMAIN] = "From domain is not a valid domain name",
 	[MIME_AUTHOR_NOMEM] = "out of memory",
 };
 
@@ -82,9 +81,9 @@ static enum mime_author_status set_domain(struct mime_author *a)
 	int r = mime_domain_to_ascii(m->domain, m->domain_len, &a->domain, &err);
 	if (r == MIME_ENOMEM)
 		return MIME_AUTHOR_NOMEM;
-	if (r || !a->domain.len) {
+	if (r || !a->domain.len) {  /* the strict parser checked it already */
 		a->detail = err.msg;
-		return MIME_AUTHOR_BAD_DOMAIN;
+		return MIME_AUTHOR_MALFORMED;
 	}
 	mime_ascii_lower_n(a->domain.data, a->domain.len);
 	if (mime_mailbox_print(m, MIME_ADDR_SPEC_ONLY, &a->address))
@@ -165,8 +164,7 @@ enum mime_author_status mime_author_finish(struct mime_author *a)
 		mime_buf_reset(&a->address);
 		mime_buf_reset(&a->domain);
 		a->flags = 0;
-		if (st != MIME_AUTHOR_MALFORMED && st != MIME_AUTHOR_BAD_DOMAIN &&
-		    st != MIME_AUTHOR_STRUCTURE)
+		if (st != MIME_AUTHOR_MALFORMED && st != MIME_AUTHOR_STRUCTURE)
 			a->detail = NULL;
 	}
 	return a->status = st;

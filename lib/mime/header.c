@@ -53,6 +53,8 @@ struct mime_hdr_reader {
 	uint64_t once_seen;       /* bits of mime_field_once_index */
 	const char *msg;
 	enum mime_code code;
+	enum mime_code fail_code;
+	const char *fail_msg;
 	uint64_t fail_offset;
 	unsigned long fail_line;
 	size_t held;              /* after a line that is not a field: its bytes in cur */
@@ -112,8 +114,8 @@ static enum mime_hdr_ev fail_at(struct mime_hdr_reader *r, enum mime_code code, 
 				uint64_t off, unsigned long line)
 {
 	r->state = R_FAILED;
-	r->code = code;
-	r->msg = msg;
+	r->fail_code = code;
+	r->fail_msg = msg;
 	r->fail_offset = off;
 	r->fail_line = line;
 	return MIME_HDR_ERROR;
@@ -331,6 +333,19 @@ static enum mime_hdr_ev take_line(struct mime_hdr_reader *r)
 	size_t avail = r->in_len - r->in_pos;
 	const char *lf = memchr(s, '\n', avail);
 	size_t n = lf ? (size_t)(lf - s) + 1 : avail;
+	/* the line's length first: a line that is too long is reported whether
+	 * or not the field then goes over a limit, whatever the chunking */
+	size_t ll = r->cur.len - r->line_at + n;
+	if (lf) {
+		int cr = n >= 2 ? s[n - 2] == '\r'
+			 : r->cur.len > r->line_at && r->cur.data[r->cur.len - 1] == '\r';
+		ll -= cr ? 2 : 1;
+	}
+	if (ll > r->lim.max_line && !r->line_flagged) {
+		r->line_flagged = 1;
+		defect(r, MIME_D_LINE_TOO_LONG, r->lim.max_line == 998 ? "header line longer than 998 bytes"
+		       : "header line longer than the limit", r->consumed, r->lineno + 1);
+	}
 	if (r->cur.len + n > r->lim.max_field)
 		return fail_at(r, MIME_E_FIELD_TOO_LONG, "header field longer than the limit",
 			       r->cur_offset, r->cur_lineno);
@@ -340,14 +355,6 @@ static enum mime_hdr_ev take_line(struct mime_hdr_reader *r)
 	if (mime_buf_append(&r->cur, s, n))
 		return nomem(r);
 	r->in_pos += n;
-	size_t ll = r->cur.len - r->line_at;
-	if (lf)
-		ll -= eol_len(r->cur.data + r->line_at, ll);
-	if (ll > r->lim.max_line && !r->line_flagged) {
-		r->line_flagged = 1;
-		defect(r, MIME_D_LINE_TOO_LONG, r->lim.max_line == 998 ? "header line longer than 998 bytes"
-		       : "header line longer than the limit", r->consumed, r->lineno + 1);
-	}
 	return lf ? line_done(r) : MIME_HDR_AWAIT;
 }
 
@@ -476,12 +483,12 @@ static enum mime_hdr_ev step(struct mime_hdr_reader *r)
 enum mime_hdr_ev mime_hdr_reader_next(struct mime_hdr_reader *r, struct mime_field *f)
 {
 	for (;;) {
-		if (r->state == R_FAILED) {
+		if (r->state == R_FAILED && r->pend_at == r->npend) {
 			memset(f, 0, sizeof *f);
 			f->offset = r->fail_offset;
 			f->line = r->fail_line;
-			f->code = r->code;
-			f->message = r->msg;
+			f->code = r->code = r->fail_code;
+			f->message = r->msg = r->fail_msg;
 			return MIME_HDR_ERROR;
 		}
 		if (r->pend_at < r->npend) {

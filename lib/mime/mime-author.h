@@ -33,11 +33,11 @@ enum mime_author_status {
 	MIME_AUTHOR_SEVERAL_FROM,       /* "several From fields" */
 	MIME_AUTHOR_STRUCTURE,          /* the header has a structural defect */
 	MIME_AUTHOR_WSP_NAME,           /* "From :": white space before the colon */
-	MIME_AUTHOR_MALFORMED,          /* "malformed From" (or an empty one) */
+	MIME_AUTHOR_MALFORMED,          /* "malformed From": not an address-list, no
+					   mailbox, a domain that is no valid IDN */
 	MIME_AUTHOR_GROUP,              /* "group in From" */
 	MIME_AUTHOR_SEVERAL_MAILBOXES,  /* "several mailboxes in From" */
 	MIME_AUTHOR_LITERAL,            /* a domain literal: no domain name */
-	MIME_AUTHOR_BAD_DOMAIN,         /* not a valid IDN */
 	MIME_AUTHOR_NOMEM,
 };
 

@@ -104,9 +104,10 @@ struct mime_parser {
 	size_t qhead, qlen, qcap;
 	struct mime_buf dec;      /* decoded data and joined spans of queued events */
 	struct pos at;            /* the position after the raw bytes queued so far */
-	/* header of the current part: bytes covered by fields, and the last two
-	 * bytes fed (an empty line cut by a feed) */
+	/* header of the current part: bytes covered by fields, where the bytes
+	 * fed end, and the last two bytes fed (an empty line cut by a feed) */
 	uint64_t hdr_covered;
+	struct pos hdr_fed;       /* the position after the bytes fed to it */
 	char hdr_tail[2];
 	int child_pending;        /* a delimiter opened a part: begin it at the next step */
 };

@@ -92,6 +92,7 @@ int mime_parser_push_part(struct mime_parser *p, struct level *parent)
 	}
 	p->top++;
 	p->hdr_covered = 0;
+	p->hdr_fed = p->at;
 	lv->state = LV_HEADER;
 	lv->hdr_at = p->at;
 	lv->info.depth = (unsigned)p->top;
@@ -218,6 +219,7 @@ void mime_parser_header_bytes(struct mime_parser *p, const char *s, size_t n)
 	char prev_tail[2];
 	memcpy(prev_tail, p->hdr_tail, 2);
 	mime_hdr_reader_feed(lv->hdr, s, n);
+	p->hdr_fed = pos_in(p->hdr_fed, s, n);
 	/* keep the last two bytes fed: an empty line may be cut by a feed */
 	if (n >= 2) {
 		memcpy(p->hdr_tail, s + n - 2, 2);
@@ -238,8 +240,8 @@ static void header_ends_early(struct mime_parser *p, enum mime_code code, const 
 	char prev_tail[2];
 	memcpy(prev_tail, p->hdr_tail, 2);
 	mime_hdr_reader_feed(lv->hdr, NULL, 0);
-	if (defect)
-		mime_parser_defect(p, code, defect);
+	if (defect)  /* about the line after the bytes fed: the delimiter */
+		mime_parser_defect_at(p, code, defect, p->hdr_fed);
 	drain_header(p, lv, prev_tail, NULL, 0);
 }
 

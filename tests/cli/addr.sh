@@ -79,4 +79,42 @@ expect_err "unknown option exits 64" 64 "unknown option" -- "$ADDR" --bogus
 "$ADDR" --help > "$TMP/help" 2>&1 && grep -q "^Usage: ember addr" "$TMP/help" &&
 	pass "--help" || fail "--help"
 
+# ---- header defects: said on stderr, the status unchanged ---------------------
+msg 'From: a@example.org\nTo: t@example.org\nFrom: b@example.org\n\n' twofrom
+expect "two From fields: both printed" 0 "a@example.org
+t@example.org
+b@example.org" -- "$ADDR" "$TMP/twofrom"
+expect_err "two From fields: the repeat reported at its line" 0 "^ember addr: .*/twofrom:3: repeated From field" -- "$ADDR" "$TMP/twofrom"
+msg 'From: a@example.org\nnot a field\nTo: t@example.org\n\n' garbage
+expect "a line that is not a field ends the header" 0 "a@example.org" -- "$ADDR" "$TMP/garbage"
+expect_err "a line that is not a field: reported" 0 "garbage:2: line is not a header field" -- "$ADDR" "$TMP/garbage"
+expect "-h with ':' as mblaze writes it" 0 "x@example.org
+d@example.org" -- "$ADDR" -h x-original-to:delivered-to "$TMP/fields"
+
+# ---- --author: the author as authentication reads it ---------------------------
+msg 'Subject: s\nFrom: "J\\"o" <user@b\303\274cher.example>\n\nFrom: other@example.org\n' idnauthor
+expect "--author: the address and its A-label domain" 0 "user@bücher.example xn--bcher-kva.example" -- "$ADDR" --author "$TMP/idnauthor"
+msg 'From: User <USER@Example.ORG>\r\n\r\n' upper
+expect "--author: the domain lowercased" 0 "USER@Example.ORG example.org" -- "$ADDR" --author < "$TMP/upper"
+expect "--author: several files, each named" 0 "$TMP/upper	USER@Example.ORG example.org
+$TMP/idnauthor	user@bücher.example xn--bcher-kva.example" -- "$ADDR" --author "$TMP/upper" "$TMP/idnauthor"
+msg 'From: a@example.org, b@example.org\n\n' twobox
+msg 'From: Team: a@example.org;\n\n' group
+msg 'From: <a@\n\n' malformed
+msg 'To: t@example.org\n\n' nofrom
+msg 'From : a@example.org\n\n' wsp
+msg 'From: a@[192.0.2.1]\n\n' literal
+msg 'Subject: x\nbroken line\nFrom: a@example.org\n\n' structure
+for c in "twofrom:several From fields" "twobox:several mailboxes in From" "group:group in From" \
+	 "malformed:malformed From" "nofrom:no From field" "wsp:white space before the colon of From" \
+	 "literal:domain literal in From" "structure:the header has a structural defect"; do
+	f=${c%%:*} why=${c#*:}
+	expect_err "--author refuses: $why (65)" 65 "^ember addr: .*$f(:[0-9]+)?: $why" -- "$ADDR" --author "$TMP/$f"
+	out=$("$ADDR" --author "$TMP/$f" 2>/dev/null)
+	[ -z "$out" ] && pass "--author $f: nothing on stdout" || fail "--author $f: nothing on stdout" "$out"
+done
+msg 'From: "ceo@bank.example" <x@evil.example>\n\n' lookalike
+expect "--author: a display name like an address is not the author" 0 "x@evil.example evil.example" -- "$ADDR" --author "$TMP/lookalike"
+expect_err "--author with -h: 64" 64 "author" -- "$ADDR" --author -h to "$TMP/upper"
+
 finish

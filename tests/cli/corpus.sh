@@ -120,4 +120,11 @@ expect_err "check: unknown option: 64" 64 "unknown option" -- "$C" check --bogus
 "$C" --help | grep -q '^Usage: ember corpus gen' && pass "--help" || fail "--help"
 "$C" check --help | grep -q 'N checked, F failed, S seconds, R MB/s' && pass "check --help" || fail "check --help"
 expect "--version" 0 "ember corpus 0.1.0" -- "$C" --version
+
+# the checker reads what the parser reads: a first line that is a continuation
+# is a message with a defect, not "not mail"
+printf ' lead\r\nSubject: s\r\n\r\nbody\r\n' > "$TMP/lead.eml"
+expect "a first line starting with white space is checked" 0 "" -- \
+	sh -c "'$C' check '$TMP/lead.eml' 2>&1 | grep -q '^1 checked, 0 failed'"
+
 finish

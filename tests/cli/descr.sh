@@ -68,4 +68,12 @@ expect "60 MB message under a 64 MB address-space limit" 0 \
 	'{"type":"multipart/mixed","parts":[{"type":"application/octet-stream","encoding":"base64","size":45000000}]}' \
 	-- sh -c 'ulimit -v 65536 && exec "$1" --json "$2"' sh "$DESCR" "$TMP/big"
 rm -f "$TMP/big"
+
+# what was tolerated is said on stderr; the tree and the status as before
+printf 'From: a@example.org\nFrom: b@example.org\n\nx\n' > "$TMP/twofrom"
+expect_err "two From fields: reported, status 0" 0 "^ember descr: .*twofrom:2: repeated From field" -- "$DESCR" "$TMP/twofrom"
+printf 'Content-Type: multipart/mixed; boundary=b\n--b\nContent-Type: text/plain\n\nhi\n--b--\n' > "$TMP/noblank"
+expect "the header-end rule: the part Python sees is there" 0 "1 multipart/mixed
+  1.1 text/plain size=2" -- "$DESCR" "$TMP/noblank"
+
 finish

@@ -103,4 +103,15 @@ expect_err "-h needs an argument" 64 "needs an argument" -- "$HDR" -h
 	pass "--help" || fail "--help"
 expect "--summary" 0 "print header fields, unfolded and decoded to UTF-8" -- "$HDR" --summary
 
+# ---- header defects: said on stderr as FILE:LINE, the status unchanged ---------
+msg 'Subject: one\nFrom: a@example.org\nnot a field\nTo: after@example.org\n\nbody\n' garbage
+expect "a line that is not a field ends the header" 0 "Subject: one
+From: a@example.org" -- "$HDR" "$TMP/garbage"
+expect_err "the line that ended the header is reported" 0 "^ember hdr: .*garbage:3: line is not a header field" -- "$HDR" "$TMP/garbage"
+msg 'From: a@example.org\nSubject: x\nFrom: b@example.org\n\n' twofrom
+expect_err "a repeated From is reported" 0 "^ember hdr: .*twofrom:3: repeated From field" -- "$HDR" "$TMP/twofrom"
+expect "-h from:subject (mblaze's list)" 0 "a@example.org
+x
+b@example.org" -- "$HDR" -h from:subject "$TMP/twofrom"
+
 finish
