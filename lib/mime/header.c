@@ -326,30 +326,37 @@ static enum mime_hdr_ev line_done(struct mime_hdr_reader *r)
 	return MIME_HDR_AWAIT;
 }
 
-/* Take input up to the end of the current line. */
+/* Take input up to the end of the current line. Only the bytes within the
+ * limits are read: a line that is too long is reported as far as they go,
+ * then the limit, whatever the chunking. */
 static enum mime_hdr_ev take_line(struct mime_hdr_reader *r)
 {
 	const char *s = r->in + r->in_pos;
 	size_t avail = r->in_len - r->in_pos;
 	const char *lf = memchr(s, '\n', avail);
 	size_t n = lf ? (size_t)(lf - s) + 1 : avail;
-	/* the line's length first: a line that is too long is reported whether
-	 * or not the field then goes over a limit, whatever the chunking */
-	size_t ll = r->cur.len - r->line_at + n;
-	if (lf) {
+	uint64_t head = r->consumed + (r->cur.len - r->line_at);
+	size_t room_field = r->lim.max_field > r->cur.len ? r->lim.max_field - r->cur.len : 0;
+	size_t room_head = r->lim.max_header > head ? (size_t)(r->lim.max_header - head) : 0;
+	size_t fit = n < room_field ? n : room_field;
+	fit = fit < room_head ? fit : room_head;
+	size_t ll = r->cur.len - r->line_at + fit;
+	if (lf && fit == n) {
 		int cr = n >= 2 ? s[n - 2] == '\r'
 			 : r->cur.len > r->line_at && r->cur.data[r->cur.len - 1] == '\r';
 		ll -= cr ? 2 : 1;
+	} else if (fit && s[fit - 1] == '\r') {
+		ll--;  /* maybe the CR of a CRLF that comes next */
 	}
 	if (ll > r->lim.max_line && !r->line_flagged) {
 		r->line_flagged = 1;
 		defect(r, MIME_D_LINE_TOO_LONG, r->lim.max_line == 998 ? "header line longer than 998 bytes"
 		       : "header line longer than the limit", r->consumed, r->lineno + 1);
 	}
-	if (r->cur.len + n > r->lim.max_field)
+	if (fit < n && room_field <= room_head)
 		return fail_at(r, MIME_E_FIELD_TOO_LONG, "header field longer than the limit",
 			       r->cur_offset, r->cur_lineno);
-	if (r->consumed + (r->cur.len - r->line_at) + n > r->lim.max_header)
+	if (fit < n)
 		return fail_at(r, MIME_E_HEADER_TOO_LONG, "header longer than the limit",
 			       r->lim.max_header, r->lineno + 1);
 	if (mime_buf_append(&r->cur, s, n))
@@ -385,6 +392,10 @@ static int classify(struct mime_hdr_reader *r, unsigned char c, size_t at)
 {
 	if (at < sizeof r->head)
 		r->head[at] = (char)c;
+	/* a name (and the white space after it) longer than a line is no name:
+	 * what is held to decide stays bounded */
+	if (at > r->lim.max_line && r->scan != S_START && r->scan != S_CR)
+		return C_NOT_FIELD;
 	switch (r->scan) {
 	case S_START:
 		if (c == '\n')
@@ -397,8 +408,8 @@ static int classify(struct mime_hdr_reader *r, unsigned char c, size_t at)
 	case S_CR:
 		return c == '\n' ? C_TAKE : C_NAME_BYTE;
 	case S_NAME:
-		if (is_ftext(c))  /* a name longer than a line is no name */
-			return ++r->scan_len > r->lim.max_line ? C_NOT_FIELD : C_MORE;
+		if (is_ftext(c))
+			return ++r->scan_len, C_MORE;
 		if (c == ':')
 			return C_TAKE;
 		if (is_wsp(c))
@@ -433,9 +444,7 @@ static enum mime_hdr_ev scan_line(struct mime_hdr_reader *r)
 			return end_before_line(r, d == C_NAME_BYTE ? MIME_D_FIELD_NAME_BYTE
 						   : MIME_D_NOT_A_FIELD);
 	}
-	if (r->cur.len + avail > r->lim.max_field)
-		return fail(r, MIME_E_FIELD_TOO_LONG, "header field longer than the limit");
-	if (mime_buf_append(&r->cur, s, avail))
+	if (mime_buf_append(&r->cur, s, avail))  /* at most max_line bytes: see classify */
 		return nomem(r);
 	r->in_pos = r->in_len;
 	return MIME_HDR_AWAIT;

@@ -183,7 +183,8 @@ static void header_end(struct mime_parser *p, struct level *lv, const char *prev
 	}
 	resolve_part(p, lv);
 	if (!p->failed && (held_n || taken < n))
-		mime_parser_reread(p, lv->hdr_at.off + consumed, held, held_n, s + taken, n - taken);
+		mime_parser_reread(p, lv->hdr_at.off + consumed, held, held_n, s ? s + taken : "",
+				   n - taken);
 }
 
 /* Drain the header reader's events after a feed of s[0..n). */
