@@ -33,61 +33,62 @@ void mime_text_stats_init(struct mime_text_stats *st)
 	memset(st, 0, sizeof *st);
 }
 
-static void end_line(struct mime_text_stats *st)
-{
-	if (st->line > st->longest)
-		st->longest = st->line;
-	st->line = 0;
-}
-
-/* A CR read last: a bare one unless an LF follows. */
-static void bare_cr(struct mime_text_stats *st)
-{
-	st->cr = 0;
-	st->bare_cr++;
-	st->qp_escapes++;
-	st->line++;
-}
-
+/* The current line's length and the longest are kept in locals while a
+ * chunk is counted (the data could alias the stats for the compiler). */
 void mime_text_stats_feed(struct mime_text_stats *st, const char *data, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)data;
+	size_t line = st->line, longest = st->longest;
+	int cr = st->cr;
 	st->len += len;
 	for (size_t i = 0; i < len; i++) {
-		if (st->cr) {
+		if (cr) {
+			cr = 0;
 			if (s[i] == '\n') {
-				st->cr = 0;
 				st->crlf++;
-				end_line(st);
+				longest = line > longest ? line : longest;
+				line = 0;
 				continue;
 			}
-			bare_cr(st);
+			st->bare_cr++;  /* a CR no LF follows */
+			st->qp_escapes++;
+			line++;
 		}
 		size_t run = i;
 		while (run < len && !needs_look(s[run]))
 			run++;
-		st->line += run - i;
+		line += run - i;
 		i = run;
 		if (i == len)
 			break;
 		unsigned char c = s[i];
 		if (c == '\r') {
-			st->cr = 1;
+			cr = 1;
 		} else if (c == '\n') {
 			st->bare_lf++;
-			end_line(st);
+			longest = line > longest ? line : longest;
+			line = 0;
 		} else {
 			count_octet(st, c);
-			st->line++;
+			line++;
 		}
 	}
+	st->line = line;
+	st->longest = longest;
+	st->cr = cr;
 }
 
 void mime_text_stats_end(struct mime_text_stats *st)
 {
-	if (st->cr)
-		bare_cr(st);
-	end_line(st);
+	if (st->cr) {
+		st->cr = 0;
+		st->bare_cr++;
+		st->qp_escapes++;
+		st->line++;
+	}
+	if (st->line > st->longest)
+		st->longest = st->line;
+	st->line = 0;
 }
 
 void mime_text_stats(const char *data, size_t len, struct mime_text_stats *st)

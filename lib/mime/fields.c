@@ -3,8 +3,9 @@
 #include "mime.h"
 #include "header-int.h"
 
-#define ONCE_5322(n, k) {n, k, MIME_FIELD_ONCE, "repeated " n " field (RFC 5322 3.6 allows one)"}
-#define ONCE_MIME(n, k) {n, k, MIME_FIELD_ONCE, "repeated MIME field: the first one is used"}
+#define ONCE_5322(n, k) {n, k, MIME_FIELD_ONCE, "repeated " n " field (RFC 5322 3.6 allows one)", sizeof n - 1}
+#define ONCE_MIME(n, k) {n, k, MIME_FIELD_ONCE, "repeated MIME field: the first one is used", sizeof n - 1}
+#define ANY(n, k) {n, k, 0, NULL, sizeof n - 1}
 
 static const struct mime_field_info table[] = {
 	ONCE_5322("Date", MIME_FIELD_DATE),
@@ -25,35 +26,39 @@ static const struct mime_field_info table[] = {
 	ONCE_MIME("Content-ID", MIME_FIELD_MSGID),
 	ONCE_MIME("Content-Description", MIME_FIELD_UNSTRUCTURED),
 	/* RFC 5322 3.6.6: resent blocks repeat */
-	{"Resent-Date", MIME_FIELD_DATE, 0, NULL},
-	{"Resent-From", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Resent-Sender", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Resent-To", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Resent-Cc", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Resent-Bcc", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Resent-Reply-To", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Resent-Message-ID", MIME_FIELD_MSGID, 0, NULL},
-	{"Return-Path", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Mail-Followup-To", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Mail-Reply-To", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Disposition-Notification-To", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Errors-To", MIME_FIELD_ADDRESS, 0, NULL},
-	{"Return-Receipt-To", MIME_FIELD_ADDRESS, 0, NULL},
+	ANY("Resent-Date", MIME_FIELD_DATE),
+	ANY("Resent-From", MIME_FIELD_ADDRESS),
+	ANY("Resent-Sender", MIME_FIELD_ADDRESS),
+	ANY("Resent-To", MIME_FIELD_ADDRESS),
+	ANY("Resent-Cc", MIME_FIELD_ADDRESS),
+	ANY("Resent-Bcc", MIME_FIELD_ADDRESS),
+	ANY("Resent-Reply-To", MIME_FIELD_ADDRESS),
+	ANY("Resent-Message-ID", MIME_FIELD_MSGID),
+	ANY("Return-Path", MIME_FIELD_ADDRESS),
+	ANY("Mail-Followup-To", MIME_FIELD_ADDRESS),
+	ANY("Mail-Reply-To", MIME_FIELD_ADDRESS),
+	ANY("Disposition-Notification-To", MIME_FIELD_ADDRESS),
+	ANY("Errors-To", MIME_FIELD_ADDRESS),
+	ANY("Return-Receipt-To", MIME_FIELD_ADDRESS),
 	/* RFC 2047 5: never encoded words in Received; authentication fields
 	 * are signed or machine-read as they stand */
-	{"Received", MIME_FIELD_TRACE, 0, NULL},
-	{"DKIM-Signature", MIME_FIELD_AUTH, 0, NULL},
-	{"ARC-Seal", MIME_FIELD_AUTH, 0, NULL},
-	{"ARC-Message-Signature", MIME_FIELD_AUTH, 0, NULL},
-	{"ARC-Authentication-Results", MIME_FIELD_AUTH, 0, NULL},
-	{"Authentication-Results", MIME_FIELD_AUTH, 0, NULL},
-	{"Received-SPF", MIME_FIELD_AUTH, 0, NULL},
+	ANY("Received", MIME_FIELD_TRACE),
+	ANY("DKIM-Signature", MIME_FIELD_AUTH),
+	ANY("ARC-Seal", MIME_FIELD_AUTH),
+	ANY("ARC-Message-Signature", MIME_FIELD_AUTH),
+	ANY("ARC-Authentication-Results", MIME_FIELD_AUTH),
+	ANY("Authentication-Results", MIME_FIELD_AUTH),
+	ANY("Received-SPF", MIME_FIELD_AUTH),
 };
 
 const struct mime_field_info *mime_field_lookup(const char *name, size_t len)
 {
+	if (!len)
+		return NULL;
+	int c = mime_ascii_lower((unsigned char)name[0]);
 	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-		if (mime_ascii_is(name, len, table[i].name))
+		if (table[i].len == len && mime_ascii_lower((unsigned char)table[i].name[0]) == c &&
+		    mime_ascii_caseeq(name, len, table[i].name, len))
 			return &table[i];
 	return NULL;
 }

@@ -7,6 +7,7 @@
  * rule that ends the header there). */
 #include "mime.h"
 #include "header-int.h"
+#include "ascii-int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,8 @@ struct mime_hdr_reader {
 	uint64_t fail_offset;
 	unsigned long fail_line;
 	size_t held;              /* after a line that is not a field: its bytes in cur */
+	const struct mime_field_info *done_info; /* of the field in done: its entry, */
+	size_t done_name, done_colon;            /* its name's length, its colon */
 	/* events waiting: defects (with their positions), then a field */
 	struct pending pend[MAX_PENDING];
 	unsigned npend, pend_at;
@@ -159,7 +162,8 @@ size_t mime_hdr_reader_body(const struct mime_hdr_reader *r, const char **held, 
 
 int mime_field_is(const struct mime_field *f, const char *name)
 {
-	return mime_ascii_is(f->name, f->name_len, name);
+	size_t n = strlen(name);
+	return n == f->name_len && mime_ascii_caseeq(f->name, n, name, n);
 }
 
 static int is_wsp(int c) { return c == ' ' || c == '\t'; }
@@ -222,15 +226,14 @@ static void fill_field(struct mime_hdr_reader *r, struct mime_field *f)
 	f->offset = r->cur_offset;
 	f->line = r->cur_lineno;
 	size_t body = n - eol_len(s, n);
-	size_t first = body;
-	const char *lf = memchr(s, '\n', n);
-	if (lf)
-		first = (size_t)(lf - s);
+	f->line_feeds = mime_count_lf(s, n);
 	f->name = s;
-	f->name_len = field_name(s, first, &colon);
+	f->name_len = r->done_name;
+	colon = r->done_colon;
 	if (f->name_len) {
 		f->value = s + colon + 1;
 		f->value_len = body - colon - 1;
+		f->info = r->done_info;
 	} else {
 		f->value = s;
 		f->value_len = body;
@@ -238,13 +241,12 @@ static void fill_field(struct mime_hdr_reader *r, struct mime_field *f)
 }
 
 /* The field in done was given out: advance the position of cur. */
-static void field_taken(struct mime_hdr_reader *r)
+static void field_taken(struct mime_hdr_reader *r, const struct mime_field *f)
 {
 	r->cur_offset += r->done.len;
-	r->cur_lineno += (unsigned long)(r->done.len ? 1 : 0);
-	for (size_t i = 0; i + 1 < r->done.len; i++)
-		if (r->done.data[i] == '\n')
-			r->cur_lineno++;
+	/* the line after the field; a field cut by the end of input has no LF */
+	r->cur_lineno += (unsigned long)f->line_feeds +
+			 (r->done.len && r->done.data[r->done.len - 1] != '\n');
 }
 
 /* The position of byte i of the field in done. */
@@ -283,6 +285,8 @@ static enum mime_hdr_ev check_field(struct mime_hdr_reader *r, int mbox)
 	const char *lf = memchr(s, '\n', n);
 	size_t first = lf ? (size_t)(lf - s) : n;
 	size_t name = mbox ? 0 : field_name(s, first, &colon);
+	r->done_name = name;
+	r->done_colon = colon;
 	if (!mbox && !name)  /* only a continuation line reaches here without a name */
 		defect(r, MIME_D_CONTINUATION_FIRST, "continuation line without a field",
 		       r->cur_offset, r->cur_lineno);
@@ -291,6 +295,7 @@ static enum mime_hdr_ev check_field(struct mime_hdr_reader *r, int mbox)
 		       r->cur_offset + name, r->cur_lineno);
 	check_bytes(r, s, n);
 	const struct mime_field_info *fi = name ? mime_field_lookup(s, name) : NULL;
+	r->done_info = fi;
 	int once = fi ? mime_field_once_index(fi) : -1;
 	if (once >= 0 && (r->once_seen >> once & 1))
 		defect(r, MIME_D_REPEATED_FIELD, fi->repeated, r->cur_offset, r->cur_lineno);
@@ -515,7 +520,7 @@ enum mime_hdr_ev mime_hdr_reader_next(struct mime_hdr_reader *r, struct mime_fie
 		if (r->pend_field) {
 			r->pend_field = 0;
 			fill_field(r, f);
-			field_taken(r);
+			field_taken(r, f);
 			return MIME_HDR_FIELD;
 		}
 		if (r->state == R_ENDED)

@@ -67,9 +67,13 @@ struct mime_field {
 	unsigned long line;    /* 1-based input line of raw[0] (or of the problem) */
 	enum mime_code code;   /* DEFECT, ERROR: what; else MIME_C_NONE */
 	const char *message;   /* DEFECT, ERROR: short static text; else NULL */
+	const struct mime_field_info *info; /* FIELD: mime_field_lookup(name), or NULL */
+	size_t line_feeds;     /* FIELD: the LF bytes in raw */
 };
 
 /* Every limit: 0 means the default. */
+struct mime_field_info;
+
 struct mime_hdr_limits {
 	size_t max_line;       /* 998: a longer line is a DEFECT, and is kept */
 	size_t max_field;      /* 65536: a longer field is an ERROR */
@@ -140,6 +144,7 @@ struct mime_field_info {
 	enum mime_field_kind kind;
 	unsigned flags;
 	const char *repeated; /* MIME_FIELD_ONCE: the DEFECT message of a repeat */
+	size_t len;           /* of name */
 };
 
 /* The entry for a name (ASCII case-insensitive); NULL for a name not in

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "ascii-int.h"
 
 enum lv_state {
 	LV_HEADER,    /* reading the part's header */
@@ -117,14 +118,6 @@ static inline int lv_boundary_active(const struct level *lv)
 	return lv->info.multipart && (lv->state == LV_PREAMBLE || lv->state == LV_CHILDREN);
 }
 
-static inline size_t mime_count_lf(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (const char *e = s + n; (s = memchr(s, '\n', (size_t)(e - s))) != NULL; s++)
-		c++;
-	return c;
-}
-
 /* The position k bytes into s, which starts at p0. */
 static inline struct pos pos_in(struct pos p0, const char *s, size_t k)
 {
@@ -133,8 +126,12 @@ static inline struct pos pos_in(struct pos p0, const char *s, size_t k)
 
 /* An event at the current position (after every raw byte queued so far). */
 struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type);
-/* The event's raw bytes, which start at the current position (and move it). */
+/* The event's raw bytes, which start at the current position (and move it);
+ * _lines: the caller counted their line feeds already. */
+#define MIME_LF_UNKNOWN ((size_t)-1)
 void mime_parser_ev_raw(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n);
+void mime_parser_ev_raw_lines(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n,
+			      size_t lf);
 /* The same for raw bytes that are not contiguous in the input buffer (a
  * line break held from an earlier feed and the line after it): joined in
  * dec. */
@@ -160,6 +157,7 @@ int mime_parser_push_part(struct mime_parser *p, struct level *parent);
 void mime_parser_release_level(struct level *lv);
 void mime_parser_close_level(struct mime_parser *p, enum mime_code code, const char *unclosed);
 void mime_parser_body(struct mime_parser *p, const char *s, size_t n);
+void mime_parser_body_lines(struct mime_parser *p, const char *s, size_t n, size_t lf);
 void mime_parser_body_copy(struct mime_parser *p, const char *s, size_t n);
 void mime_parser_header_bytes(struct mime_parser *p, const char *s, size_t n);
 void mime_parser_header_cut(struct mime_parser *p);

@@ -152,13 +152,20 @@ struct mime_event *mime_parser_push_ev(struct mime_parser *p, enum mime_ev type)
 	return e;
 }
 
-void mime_parser_ev_raw(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n)
+void mime_parser_ev_raw_lines(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n,
+			      size_t lf)
 {
 	e->raw = raw;
 	e->raw_len = n;
 	e->offset = p->at.off;
 	e->line = p->at.line;
-	p->at = pos_in(p->at, raw, n);
+	p->at.off += n;
+	p->at.line += (unsigned long)(lf == MIME_LF_UNKNOWN ? mime_count_lf(raw, n) : lf);
+}
+
+void mime_parser_ev_raw(struct mime_parser *p, struct mime_event *e, const char *raw, size_t n)
+{
+	mime_parser_ev_raw_lines(p, e, raw, n, MIME_LF_UNKNOWN);
 }
 
 int mime_parser_ev_raw_copy(struct mime_parser *p, struct mime_event *e, const char *a, size_t an,
@@ -456,7 +463,7 @@ static void body_run(struct mime_parser *p)
 		p->at_line_start = avail ? s[avail - 1] == '\n' : p->at_line_start;
 		return;
 	}
-	size_t i = 0, end, hold = 0;
+	size_t i = 0, end, hold = 0, lines = 0;
 	int cr = 0;
 	for (;;) {
 		size_t ll = line_len(s + i, avail - i);
@@ -474,14 +481,15 @@ static void body_run(struct mime_parser *p)
 		size_t rest = avail - i;
 		if (rest == 0 || (s[i] == '-' && (rest < 2 || s[i + 1] == '-'))) {
 			hold = ll >= 2 && s[i - 2] == '\r' ? 2 : 1;
-			end = i - hold;
+			end = i - hold;  /* the held line break is not in the body event */
 			p->at_line_start = 1;
 			break;
 		}
+		lines++;
 	}
 	flush_pending(p);
 	if (end)
-		mime_parser_body(p, s, end);
+		mime_parser_body_lines(p, s, end, lines);
 	if (hold) {
 		p->pend_off = p->in.pos + end;
 		p->pend_len = hold;

@@ -136,18 +136,19 @@ static void on_field(struct mime_parser *p, struct level *lv, const struct mime_
 	if (!e)
 		return;
 	struct pos at = p->at;
-	mime_parser_ev_raw(p, e, f->raw, f->raw_len);
+	mime_parser_ev_raw_lines(p, e, f->raw, f->raw_len, f->line_feeds);
 	e->name = f->name;
 	e->name_len = f->name_len;
 	e->value = f->value;
 	e->value_len = f->value_len;
 	p->hdr_covered += f->raw_len;
 	int r = 0;
-	if (mime_field_is(f, "content-type"))
+	const char *known = f->info ? f->info->name : "";  /* the table's spelling */
+	if (!strcmp(known, "Content-Type"))
 		r = keep_value(&lv->ctype, f, at);
-	else if (mime_field_is(f, "content-transfer-encoding"))
+	else if (!strcmp(known, "Content-Transfer-Encoding"))
 		r = keep_value(&lv->cte, f, at);
-	else if (mime_field_is(f, "content-disposition"))
+	else if (!strcmp(known, "Content-Disposition"))
 		r = keep_value(&lv->cdisp, f, at);
 	if (r < 0)
 		mime_parser_nomem(p);
@@ -220,7 +221,9 @@ void mime_parser_header_bytes(struct mime_parser *p, const char *s, size_t n)
 	char prev_tail[2];
 	memcpy(prev_tail, p->hdr_tail, 2);
 	mime_hdr_reader_feed(lv->hdr, s, n);
-	p->hdr_fed = pos_in(p->hdr_fed, s, n);
+	/* a piece is a line or the start of one: its line feed, if any, ends it */
+	p->hdr_fed.off += n;
+	p->hdr_fed.line += n && s[n - 1] == '\n';
 	/* keep the last two bytes fed: an empty line may be cut by a feed */
 	if (n >= 2) {
 		memcpy(p->hdr_tail, s + n - 2, 2);
@@ -409,20 +412,25 @@ static void decode_into(struct mime_parser *p, struct level *lv, struct qev *q, 
 	q->ev.len = p->dec.len - start;
 }
 
-void mime_parser_body(struct mime_parser *p, const char *s, size_t n)
+void mime_parser_body_lines(struct mime_parser *p, const char *s, size_t n, size_t lf)
 {
 	struct level *lv = p->levels[p->top];
 	struct mime_event *e = mime_parser_push_ev(p, MIME_BODY);
 	if (!e)
 		return;
 	struct pos at = p->at;
-	mime_parser_ev_raw(p, e, s, n);
+	mime_parser_ev_raw_lines(p, e, s, n, lf);
 	e->data = s;
 	e->len = n;
 	e->body_kind = lv->state == LV_PREAMBLE ? MIME_BODY_PREAMBLE
 		     : lv->state == LV_EPILOGUE ? MIME_BODY_EPILOGUE : MIME_BODY_LEAF;
 	if (lv->state == LV_LEAF && (lv->dec != DEC_NONE || lv->to_utf8))
 		decode_into(p, lv, (struct qev *)e, s, n, at);
+}
+
+void mime_parser_body(struct mime_parser *p, const char *s, size_t n)
+{
+	mime_parser_body_lines(p, s, n, MIME_LF_UNKNOWN);
 }
 
 /* The same for bytes that will not stay put until the event is taken (the
