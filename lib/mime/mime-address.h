@@ -57,7 +57,12 @@ struct mime_addr_error {
 	const char *msg;      /* short static text: "expected '>'" */
 };
 
-/* Strict: the whole value must be an address-list (obs-addr-list: empty
+/* Two parsers, two uses. The strict one is for decisions: the author
+ * (mime-author.h), SMTP arguments, DKIM and DMARC identities. The tolerant
+ * one is for display only (ember addr, hdr): what it skips could be read
+ * otherwise by another reader, so nothing is decided on what it gives.
+ *
+ * Strict: the whole value must be an address-list (obs-addr-list: empty
  * elements allowed; an empty value gives an empty list). MIME_OK; MIME_ENOMEM;
  * MIME_EINVAL malformed (err filled, out empty). out must be zeroed or freed. */
 enum mime_status mime_address_list_parse(const char *v, size_t len, struct mime_address_list *out,
