@@ -29,7 +29,7 @@ msg = @printf '  %-6s %s\n'
 endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIBS := mime smtp dkim spf dmarc io
+LIBS := mime dns smtp dkim spf dmarc io
 # link order: dependents first
 LINK_ORDER := io dmarc spf dkim smtp mime
 PKGS := openssl libidn2 libpcre2-8 libcares libpsl libmagic
@@ -43,11 +43,17 @@ pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
 #   LIB_PKGS_x   the Debian packages x needs (pkg-config names)
 LIB_USES_mime :=
 LIB_PKGS_mime := libidn2
+LIB_USES_dns :=
+LIB_USES_dkim := mime dns
+LIB_PKGS_dkim := libcrypto
+LIB_USES_io := dns
+LIB_PKGS_io := libcares
 lib_closure = $(sort $(1) $(foreach l,$(1),$(call lib_closure,$(LIB_USES_$(l)))))
 lib_includes = $(addprefix -Ilib/,$(call lib_closure,$(1)))
 lib_pkgs = $(sort $(foreach l,$(call lib_closure,$(1)),$(LIB_PKGS_$(l))))
 # commands: CMD_USES_x (default: mime) and CMD_PKGS_x (beyond the libraries')
 CMD_PKGS_put := libmagic
+CMD_USES_dkim := dkim io mime
 cmd_uses = $(or $(CMD_USES_$(1)),mime)
 
 BASE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DEMBER_VERSION='"$(VERSION)"'

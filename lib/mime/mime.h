@@ -27,6 +27,7 @@ extern "C" {
 #include "mime-choose.h"
 #include "mime-model.h"
 #include "mime-author.h"
+#include "mime-authres.h"
 
 #ifdef __cplusplus
 }
