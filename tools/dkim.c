@@ -410,7 +410,7 @@ static void report(struct verify *vf, struct job *j)
 	if (!n) {
 		if (vf->several)
 			printf("%s: ", j->path);
-		printf("none: no DKIM-Signature field\n");
+		printf("%s: %s\n", dkim_result_name(verdict), error ? error : "no DKIM-Signature field");
 	}
 }
 
@@ -479,7 +479,10 @@ static void verify_filter(struct verify *vf, const char *path)
 		ar[i] = (struct mime_authres_result){"dkim", dkim_result_name(r[i].result),
 						     r[i].reason && *r[i].reason ? r[i].reason : NULL, p, np};
 	}
-	struct mime_authres_result none = {"dkim", "none", NULL, NULL, 0};
+	/* no signature: none, or permerror for a header that cannot be read as one */
+	const char *why = dkim_verifier_error(j.v, NULL, NULL);
+	struct mime_authres_result none = {"dkim", dkim_result_name(dkim_verifier_verdict(j.v)),
+					   why, NULL, 0};
 	struct mime_buf field = {0};
 	if (mime_authres_field(&field, vf->authserv, n ? ar : &none, n ? n : 1))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", vf->authserv);
@@ -528,6 +531,9 @@ static int do_verify(int argc, char **argv)
 		vf.authserv = host;
 	}
 	vf.o.now = clock_now(t);
+	/* one cache of parsed keys for every message of the run */
+	if (!(vf.o.keys = dkim_key_cache_new(64)))
+		oom();
 	char err[256];
 	if (!(vf.dns = io_dns_new(&dns, err, sizeof err)))
 		cli_die(EX_USAGE, NULL, "%s", err);
@@ -541,6 +547,7 @@ static int do_verify(int argc, char **argv)
 		verify_files(&vf, paths, npaths);
 	cli_flush_stdout();
 	io_dns_free(vf.dns);
+	dkim_key_cache_free(vf.o.keys);
 	if (vf.ar)
 		return 0;
 	return vf.any_fail ? 1 : vf.any_temp ? EX_TEMPFAIL : 0;

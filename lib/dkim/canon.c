@@ -2,6 +2,7 @@
  * of the body, the body as it streams. */
 #include "dkim-int.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const EVP_MD *dkim_md(enum dkim_alg a)
@@ -18,6 +19,12 @@ uint64_t dkim_name_hash(const char *s, size_t n)
 }
 
 static int is_wsp(int c) { return c == ' ' || c == '\t'; }
+
+/* Where a relaxed body run stops: white space or a CR. */
+static int is_body_stop(unsigned char c) { return c <= ' ' && (c == ' ' || c == '\t' || c == '\r'); }
+
+/* The bytes relaxed canonicalisation looks at: white space and line breaks. */
+static int is_fold_byte(unsigned char c) { return c <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n'); }
 
 /* The field's bytes before its final line break. */
 static size_t field_end(const char *raw, size_t n)
@@ -56,28 +63,43 @@ int dkim_hash_field(EVP_MD_CTX *md, enum dkim_canon c, const char *raw, size_t r
 		}
 	}
 	buf[o++] = ':';
-	for (size_t i = value_at; i < end; i++) {
-		if (i == cut_from)
+	for (size_t i = value_at; i < end;) {
+		if (i == cut_from && cut_to > cut_from) {
 			i = cut_to;
-		if (i == end)
-			break;
-		unsigned char b = (unsigned char)raw[i];
-		if (b == '\r' || b == '\n')
-			continue;
-		if (is_wsp(b)) {
-			sp = any;
 			continue;
 		}
-		if (o + 2 > sizeof buf) {
+		unsigned char b = (unsigned char)raw[i];
+		if (b == '\r' || b == '\n') {
+			i++;
+			continue;
+		}
+		if (is_wsp(b)) {
+			sp = any;
+			i++;
+			continue;
+		}
+		/* a run of other bytes, to the next white space, line break or cut */
+		size_t stop = cut_from > i && cut_from < end ? cut_from : end, k = i + 1;
+		while (k < stop && !is_fold_byte((unsigned char)raw[k]))
+			k++;
+		if (o + 1 + (k - i) > sizeof buf) {
 			if (!EVP_DigestUpdate(md, buf, o))
 				return -1;
 			o = 0;
 		}
 		if (sp)
 			buf[o++] = ' ';
-		buf[o++] = b;
+		if (k - i >= sizeof buf) {
+			if ((o && !EVP_DigestUpdate(md, buf, o)) || !EVP_DigestUpdate(md, raw + i, k - i))
+				return -1;
+			o = 0;
+		} else {
+			memcpy(buf + o, raw + i, k - i);
+			o += k - i;
+		}
 		sp = 0;
 		any = 1;
+		i = k;
 	}
 	if (crlf && o + 2 > sizeof buf) {
 		if (!EVP_DigestUpdate(md, buf, o))
@@ -93,16 +115,25 @@ int dkim_hash_field(EVP_MD_CTX *md, enum dkim_canon c, const char *raw, size_t r
 
 /* ---- the body ------------------------------------------------------------------ */
 
-int dkim_body_init(struct dkim_body *b, enum dkim_canon c, const EVP_MD *md, int has_limit,
-		   uint64_t limit)
+int dkim_body_restart(struct dkim_body *b, enum dkim_canon c, const EVP_MD *md, int has_limit,
+		      uint64_t limit)
 {
-	memset(b, 0, sizeof *b);
+	EVP_MD_CTX *keep = b->md;
+	/* all but the buffer, which is written before it is read */
+	memset(b, 0, offsetof(struct dkim_body, out));
 	b->canon = c;
 	b->md_type = md;
 	b->has_limit = has_limit;
 	b->limit = limit;
-	b->md = EVP_MD_CTX_new();
+	b->md = keep ? keep : EVP_MD_CTX_new();
 	return b->md && EVP_DigestInit_ex(b->md, md, NULL) ? 0 : -1;
+}
+
+int dkim_body_init(struct dkim_body *b, enum dkim_canon c, const EVP_MD *md, int has_limit,
+		   uint64_t limit)
+{
+	b->md = NULL;
+	return dkim_body_restart(b, c, md, has_limit, limit);
 }
 
 void dkim_body_free(struct dkim_body *b)
@@ -111,18 +142,30 @@ void dkim_body_free(struct dkim_body *b)
 	b->md = NULL;
 }
 
+static int hash(struct dkim_body *b, const char *s, size_t n);
+
 static int flush(struct dkim_body *b)
 {
 	size_t n = b->nout;
 	b->nout = 0;
+	return hash(b, (const char *)b->out, n);
+}
+
+/* n octets hashed as they are, l= honoured. */
+static int hash(struct dkim_body *b, const char *s, size_t n)
+{
 	if (b->has_limit && b->hashed + n > b->limit)
 		n = b->hashed < b->limit ? (size_t)(b->limit - b->hashed) : 0;
 	b->hashed += n;
-	return n && !EVP_DigestUpdate(b->md, b->out, n) ? -1 : 0;
+	return n && !EVP_DigestUpdate(b->md, s, n) ? -1 : 0;
 }
 
 static int put(struct dkim_body *b, const char *s, size_t n)
 {
+	if (n >= 1024) {  /* a long run: no copy */
+		b->length += n;
+		return flush(b) || hash(b, s, n) ? -1 : 0;
+	}
 	b->length += n;
 	while (n) {
 		size_t k = sizeof b->out - b->nout < n ? sizeof b->out - b->nout : n;
@@ -174,12 +217,22 @@ int dkim_body_feed(struct dkim_body *b, const char *s, size_t n)
 	while (i < n) {
 		/* a run of ordinary bytes */
 		size_t k = i;
-		if (b->canon == DKIM_SIMPLE)
-			while (k < n && s[k] != '\r')
-				k++;
-		else
-			while (k < n && s[k] != '\r' && !is_wsp(s[k]))
-				k++;
+		if (b->canon == DKIM_SIMPLE) {
+			const char *cr = memchr(s + i, '\r', n - i);
+			k = cr ? (size_t)(cr - s) : n;
+		} else {
+			/* relaxed: to the next CR or run of white space that is not a
+			 * single SP between two other bytes (kept as it is) */
+			while (k < n) {
+				unsigned char c = (unsigned char)s[k];
+				if (!is_body_stop(c))
+					k++;
+				else if (c == ' ' && k > i && k + 1 < n && !is_body_stop((unsigned char)s[k + 1]))
+					k += 2;
+				else
+					break;
+			}
+		}
 		if (k > i) {
 			if (content(b) || put(b, s + i, k - i))
 				return -1;

@@ -70,6 +70,11 @@ struct dkim_pubkey {
 enum mime_status dkim_pubkey_parse(const char *txt, size_t n, struct dkim_pubkey *k,
 				   const char **err);
 void dkim_pubkey_free(struct dkim_pubkey *k);
+/* dkim_pubkey_parse through a cache (cache.c; NULL: none). */
+enum mime_status dkim_key_cache_parse(struct dkim_key_cache *c, const char *txt, size_t n,
+				      struct dkim_pubkey *k, const char **err);
+int dkim_key_cache_verify(struct dkim_key_cache *c, EVP_PKEY *k, enum dkim_alg a,
+			  const unsigned char *digest, size_t dlen, const unsigned char *sig, size_t slen);
 
 /* ---- canon.c: RFC 6376 3.4 ----------------------------------------------- */
 
@@ -97,6 +102,9 @@ struct dkim_body {
 
 int dkim_body_init(struct dkim_body *b, enum dkim_canon c, const EVP_MD *md, int has_limit,
 		   uint64_t limit);
+/* As init, keeping the digest context b had (md NULL or valid). */
+int dkim_body_restart(struct dkim_body *b, enum dkim_canon c, const EVP_MD *md, int has_limit,
+		      uint64_t limit);
 int dkim_body_feed(struct dkim_body *b, const char *s, size_t n);
 /* The end: the digest (EVP_MAX_MD_SIZE room). */
 int dkim_body_end(struct dkim_body *b, unsigned char *digest, unsigned *len);
@@ -142,6 +150,7 @@ struct dkim_input {
 	int structural;           /* a structural defect was met */
 	unsigned long structural_line;
 	const char *structural_msg;
+	enum mime_code structural_code;
 	const char *error;        /* the header could not be read */
 	enum mime_code error_code;
 	unsigned long error_line;

@@ -69,12 +69,25 @@ enum mime_status dkim_key_record(const struct dkim_key *k, struct mime_buf *out)
 
 /* ---- verifying ---------------------------------------------------------- */
 
+/* Parsed key records, kept for the messages that follow: decoding the key
+ * is most of what verifying a small message costs. A verifier keeps one of
+ * its own (8 keys) across resets; verifiers that run side by side (many
+ * messages in flight) can share one given in their options. Keyed by the
+ * record's exact bytes, so a changed record is parsed anew; the caller
+ * bounds how long an answer is trusted (DNS TTL) by what it answers. Not
+ * for threads: one cache, one thread. */
+struct dkim_key_cache;
+struct dkim_key_cache *dkim_key_cache_new(size_t entries);
+void dkim_key_cache_free(struct dkim_key_cache *c);
+void dkim_key_cache_stats(const struct dkim_key_cache *c, uint64_t *hits, uint64_t *misses);
+
 struct dkim_verify_options {
 	int64_t now;              /* the clock (seconds since the epoch), for x= and t= */
 	unsigned clock_drift;     /* how far t= may be in the future, seconds (300) */
 	unsigned max_signatures;  /* verified per message; later ones are neutral (16) */
 	unsigned flags;
 	struct mime_hdr_limits header; /* the header reader's limits */
+	struct dkim_key_cache *keys;   /* shared parsed keys (NULL: the verifier's own) */
 };
 
 #define DKIM_VERIFY_SHA1 1u       /* rsa-sha1 may pass (old corpora): not policy */
@@ -120,10 +133,14 @@ void dkim_verifier_answer(struct dkim_verifier *v, const struct dns_answer *a);
 size_t dkim_verifier_results(const struct dkim_verifier *v, const struct dkim_sig_result **r);
 /* After DONE: the message's verdict: PASS when a signature passes, else
  * TEMPERROR when one could not be checked now, else the first signature's
- * result; NONE without signatures. */
+ * result; without signatures NONE, or PERMERROR when the header has a
+ * structural defect or cannot be read (a signature may be hidden below
+ * the line that ended it; TEMPERROR when memory ran out). */
 enum dkim_result dkim_verifier_verdict(const struct dkim_verifier *v);
-/* After DONE: why the message could not be read at all (a header limit,
- * memory), or NULL. */
+/* After DONE: why the message as a whole cannot be verified, or NULL: it
+ * could not be read (a header limit, memory: every signature fails), or
+ * its header has a structural defect (the first one, with its code and
+ * line: every signature is a permerror). */
 const char *dkim_verifier_error(const struct dkim_verifier *v, enum mime_code *code,
 				unsigned long *line);
 

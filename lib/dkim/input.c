@@ -107,6 +107,7 @@ static void process(struct dkim_input *in, const char *s, size_t n)
 				in->structural = 1;
 				in->structural_line = f.line;
 				in->structural_msg = f.message;
+				in->structural_code = f.code;
 			}
 			break;
 		case MIME_HDR_ERROR:

@@ -91,6 +91,11 @@ static void header_over(void *ctx)
 	const char *const *names = s->o.fields ? s->o.fields : dkim_sign_default;
 	size_t nn = s->o.fields ? s->o.nfields : (size_t)-1;
 	for (size_t i = 0; i < nn && names[i]; i++) {
+		size_t seen = 0;  /* a name given twice is signed as if once */
+		while (seen < i && mime_ascii_casecmp(names[seen], names[i]))
+			seen++;
+		if (seen < i)
+			continue;
 		size_t c = count(&s->in, names[i]);
 		c += !(s->o.flags & DKIM_SIGN_NO_OVERSIGN) && is_oversigned(names[i]);
 		for (size_t k = 0; k < c; k++)
@@ -128,14 +133,31 @@ static int is_name(const char *s)
 	return s[0] != '.' && s[n - 1] != '.' && !strstr(s, "..");
 }
 
-static int fields_have_from(const struct dkim_sign_options *o)
+/* A field name to put in h=: RFC 5322 ftext (printable, no ':'), no ';'
+ * (it would end the tag), at most 200 octets. */
+static int is_field_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 200)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 33 || (unsigned char)s[i] > 126 || s[i] == ':' || s[i] == ';')
+			return 0;
+	return 1;
+}
+
+/* 1 when the names are all field names and From is one of them. */
+static int fields_fit(const struct dkim_sign_options *o)
 {
 	if (!o->fields)
 		return 1;
-	for (size_t i = 0; i < o->nfields; i++)
-		if (!mime_ascii_casecmp(o->fields[i], "From"))
-			return 1;
-	return 0;
+	int from = 0;
+	for (size_t i = 0; i < o->nfields; i++) {
+		if (!o->fields[i] || !is_field_name(o->fields[i]))
+			return 0;
+		from |= !mime_ascii_casecmp(o->fields[i], "From");
+	}
+	return from;
 }
 
 struct dkim_signer *dkim_signer_new(const struct dkim_sign_options *o)
@@ -165,8 +187,9 @@ struct dkim_signer *dkim_signer_new(const struct dkim_sign_options *o)
 		fail(s, DKIM_SIGN_EOPTIONS, "rsa-sha1 is not for signing (RFC 8301)", 0);
 	else if ((s->o.alg == DKIM_ED25519_SHA256) != (dkim_key_alg(o->key) == DKIM_ED25519_SHA256))
 		fail(s, DKIM_SIGN_EOPTIONS, "the key's type does not fit the algorithm", 0);
-	else if (!fields_have_from(o))
-		fail(s, DKIM_SIGN_EOPTIONS, "the fields to sign must include From (RFC 6376 5.4)", 0);
+	else if (!fields_fit(o))
+		fail(s, DKIM_SIGN_EOPTIONS, "the fields to sign must be field names and include From "
+		     "(RFC 6376 5.4)", 0);
 	else if (o->auid && (!strchr(o->auid, '@') || strpbrk(o->auid, " \t\r\n;")))
 		fail(s, DKIM_SIGN_EOPTIONS, "i= is not an identity local@domain", 0);
 	return s;
@@ -230,7 +253,7 @@ static int build(struct dkim_signer *s, const char *bh, size_t blen)
 		(s->o.now > 0 && s->o.expire &&
 		 tag(&f, "x=%s%llu;", "", (unsigned long long)s->o.now + s->o.expire)) ||
 		((s->o.flags & DKIM_SIGN_BODY_LENGTH) &&
-		 tag(&f, "l=%s%llu;", "", (unsigned long long)s->in.body_length));
+		 tag(&f, "l=%s%llu;", "", (unsigned long long)s->body.length));
 	for (size_t i = 0; !r && i < s->nh; i++) {
 		char t[300];
 		snprintf(t, sizeof t, "%s%s%s", i ? ":" : "h=", s->h[i], i + 1 == s->nh ? ";" : "");

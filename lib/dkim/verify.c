@@ -18,6 +18,9 @@ struct vsig {
 	int body;                 /* its body hash in bodies */
 	uint64_t qid;             /* the question its key comes by */
 	int key_in;               /* the answer came and the key fits */
+	int by_key;               /* res was decided by the answer (no key, a key
+				     that does not fit): the checks made when the
+				     header ends come first, whenever it came */
 	struct dkim_pubkey key;
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned dlen;            /* the header hash, once the header ended */
@@ -29,6 +32,11 @@ struct question {
 	char name[DNS_NAME_MAX + 1];
 	int given;                /* handed out by next() */
 	int answered;
+	/* the answer, kept for a signature of the same key read after it */
+	enum dns_status status;
+	struct mime_buf data;     /* the TXT records, one after the other */
+	size_t nrec;
+	size_t lens[8];           /* (records past the eighth are not kept) */
 };
 
 struct dkim_verifier {
@@ -39,11 +47,18 @@ struct dkim_verifier {
 	size_t nsigs, cap_sigs;
 	struct question *qs;
 	size_t nqs, cap_qs;
-	struct dkim_body *bodies;
-	size_t nbodies;
+	struct dkim_body *bodies;         /* kept from message to message, with */
+	size_t nbodies, cap_bodies;       /* their digest contexts */
 	EVP_MD_CTX *md;
 	struct dkim_sig_result *results;  /* once done: the signatures' results */
+	struct dkim_key_cache *own_keys;  /* when the options give none */
+	EVP_MD *sha256, *sha1;            /* fetched once (not at each use) */
 };
+
+static const EVP_MD *vmd(const struct dkim_verifier *v, enum dkim_alg a)
+{
+	return a == DKIM_RSA_SHA1 ? v->sha1 : v->sha256;
+}
 
 static const char *const result_names[] = {"none", "pass", "fail", "neutral", "policy",
 					   "temperror", "permerror"};
@@ -85,7 +100,11 @@ struct dkim_verifier *dkim_verifier_new(const struct dkim_verify_options *o)
 	v->in.on_body = on_body;
 	v->in.ctx = v;
 	v->md = EVP_MD_CTX_new();
-	if (r || !v->md) {
+	if (!v->o.keys)
+		v->o.keys = v->own_keys = dkim_key_cache_new(8);
+	v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	v->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	if (r || !v->md || !v->o.keys || !v->sha256 || !v->sha1) {
 		dkim_verifier_free(v);
 		return NULL;
 	}
@@ -98,12 +117,10 @@ static void clear_message(struct dkim_verifier *v)
 		dkim_sig_free(&v->sigs[i].sig);
 		dkim_pubkey_free(&v->sigs[i].key);
 	}
-	for (size_t i = 0; i < v->nbodies; i++)
-		dkim_body_free(&v->bodies[i]);
-	free(v->bodies);
-	v->bodies = NULL;
 	free(v->results);
 	v->results = NULL;
+	for (size_t i = 0; i < v->nqs; i++)
+		mime_buf_free(&v->qs[i].data);
 	v->nbodies = v->nsigs = v->nqs = 0;
 	v->done = v->nomem = 0;
 }
@@ -121,6 +138,12 @@ void dkim_verifier_free(struct dkim_verifier *v)
 	clear_message(v);
 	dkim_input_free(&v->in);
 	EVP_MD_CTX_free(v->md);
+	for (size_t i = 0; i < v->cap_bodies; i++)
+		dkim_body_free(&v->bodies[i]);
+	free(v->bodies);
+	dkim_key_cache_free(v->own_keys);
+	EVP_MD_free(v->sha256);
+	EVP_MD_free(v->sha1);
 	free(v->sigs);
 	free(v->qs);
 	free(v->results);
@@ -157,6 +180,22 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 
 /* ---- signatures and their keys --------------------------------------------- */
 
+static void take_key(const struct dkim_verifier *v, struct vsig *s, const struct dns_answer *a);
+static void try_crypto(struct dkim_verifier *v, struct vsig *s);
+
+/* A question's kept answer, for a signature that comes after it. */
+static void take_kept(struct dkim_verifier *v, struct vsig *s, const struct question *q)
+{
+	struct dns_record recs[8];
+	struct dns_answer a = {.id = q->id, .status = q->status, .records = recs, .count = q->nrec};
+	for (size_t i = 0, at = 0; i < q->nrec; at += q->lens[i], i++)
+		recs[i] = (struct dns_record){q->data.data + at, q->lens[i], 0};
+	int was = s->final;
+	take_key(v, s, &a);
+	s->by_key = !was && s->final;
+	try_crypto(v, s);
+}
+
 /* The question for a signature's key: one per name. */
 static int ask(struct dkim_verifier *v, struct vsig *s)
 {
@@ -169,6 +208,8 @@ static int ask(struct dkim_verifier *v, struct vsig *s)
 	for (size_t i = 0; i < v->nqs; i++)
 		if (!mime_ascii_casecmp(v->qs[i].name, name)) {
 			s->qid = v->qs[i].id;
+			if (v->qs[i].answered)
+				take_kept(v, s, &v->qs[i]);
 			return 0;
 		}
 	if (grow((void **)&v->qs, &v->cap_qs, v->nqs, sizeof *v->qs))
@@ -261,11 +302,13 @@ static void take_key(const struct dkim_verifier *v, struct vsig *s, const struct
 		return decide(s, DKIM_PERMERROR, "no key for the signature (no TXT record)");
 	if (a->status != DNS_OK)
 		return decide(s, DKIM_TEMPERROR, a->status == DNS_TIMEOUT ? "the key's DNS query timed out"
-			      : "the key's DNS query failed (SERVFAIL)");
+			      : a->status == DNS_SERVFAIL ? "the key's DNS query failed (SERVFAIL)"
+			      : "the key's DNS query failed (refused, unreachable or a malformed answer)");
 	const char *first_err = NULL;
 	for (size_t i = 0; i < a->count; i++) {
 		const char *why = "";
-		enum mime_status r = dkim_pubkey_parse(a->records[i].data, a->records[i].len, &s->key, &why);
+		enum mime_status r = dkim_key_cache_parse(v->o.keys, a->records[i].data, a->records[i].len,
+							  &s->key, &why);
 		if (r == MIME_OK)
 			return check_key(v, s);
 		if (r == MIME_ENOMEM)
@@ -283,7 +326,7 @@ static void take_key(const struct dkim_verifier *v, struct vsig *s, const struct
 static int header_hash(struct dkim_verifier *v, struct vsig *s)
 {
 	const struct dkim_hfield *self = &v->in.hf[s->field];
-	return !EVP_DigestInit_ex(v->md, dkim_md(s->sig.alg), NULL) ||
+	return !EVP_DigestInit_ex(v->md, vmd(v, s->sig.alg), NULL) ||
 	       dkim_input_hash_fields(&v->in, v->md, s->sig.hcanon, s->sig.h, s->sig.nh) ||
 	       dkim_hash_field(v->md, s->sig.hcanon, v->in.header.data + self->at, self->len,
 			       self->name_len, self->value_at, s->sig.b_from, s->sig.b_to, 0) ||
@@ -309,8 +352,8 @@ static void try_crypto(struct dkim_verifier *v, struct vsig *s)
 {
 	if (s->final || !s->key_in || !s->dlen || s->crypto >= 0)
 		return;
-	s->crypto = dkim_crypto_verify(s->key.pkey, s->sig.alg, s->digest, s->dlen,
-				       (const unsigned char *)s->sig.b.data, s->sig.b.len);
+	s->crypto = dkim_key_cache_verify(v->o.keys, s->key.pkey, s->sig.alg, s->digest, s->dlen,
+					  (const unsigned char *)s->sig.b.data, s->sig.b.len);
 	if (s->crypto < 0) {
 		s->crypto = 0;
 		nomem(v);
@@ -324,32 +367,44 @@ static void header_over(void *ctx)
 	size_t n = 0;
 	for (size_t i = 0; i < v->nsigs; i++)
 		n += v->sigs[i].parsed;
-	v->bodies = calloc(n ? n : 1, sizeof *v->bodies);
-	if (!v->bodies)
-		return nomem(v);
+	if (n > v->cap_bodies) {
+		struct dkim_body *b = realloc(v->bodies, n * sizeof *b);
+		if (!b)
+			return nomem(v);
+		for (size_t i = v->cap_bodies; i < n; i++)
+			b[i].md = NULL;
+		v->bodies = b;
+		v->cap_bodies = n;
+	}
 	for (size_t i = 0; i < v->nsigs; i++) {
 		struct vsig *s = &v->sigs[i];
-		if (v->in.structural)
+		if (v->in.structural) {  /* above what a key said, whenever it came */
+			s->final = 0;
 			decide(s, DKIM_PERMERROR, "the header has a structural defect (a line that is not "
 			       "a field, a continuation first, a NUL or a bare CR)");
-		if (!s->parsed || s->final)
+			continue;
+		}
+		if (!s->parsed || (s->final && !s->by_key))
+			continue;
+		if (uncovered_from(v, s)) {
+			s->final = 0;
+			decide(s, DKIM_FAIL, "a From field the signature does not cover (RFC 6376 8.15)");
+			continue;
+		}
+		if (s->final)
 			continue;
 		/* one body hash for the signatures that agree on how */
-		const EVP_MD *md = dkim_md(s->sig.alg);
+		const EVP_MD *md = vmd(v, s->sig.alg);
 		size_t b = 0;
 		while (b < v->nbodies && !(v->bodies[b].canon == s->sig.bcanon && v->bodies[b].md_type == md &&
 					   v->bodies[b].has_limit == s->sig.has_l && v->bodies[b].limit == s->sig.l))
 			b++;
 		if (b == v->nbodies) {
-			if (dkim_body_init(&v->bodies[b], s->sig.bcanon, md, s->sig.has_l, s->sig.l))
+			if (dkim_body_restart(&v->bodies[b], s->sig.bcanon, md, s->sig.has_l, s->sig.l))
 				return nomem(v);
 			v->nbodies++;
 		}
 		s->body = (int)b;
-		if (uncovered_from(v, s)) {
-			decide(s, DKIM_FAIL, "a From field the signature does not cover (RFC 6376 8.15)");
-			continue;
-		}
 		if (header_hash(v, s))
 			return nomem(v);
 		try_crypto(v, s);
@@ -396,7 +451,7 @@ static void finish(struct dkim_verifier *v)
 				decide(s, DKIM_PERMERROR, "l= is longer than the body");
 			else if (blen != s->sig.bh.len || memcmp(bh, s->sig.bh.data, blen))
 				decide(s, DKIM_FAIL, "body hash mismatch (the body changed)");
-			else if (!s->crypto)
+			else if (s->crypto != 1)
 				decide(s, DKIM_FAIL, "the signature does not verify (the header changed, "
 				       "or another key)");
 			else if (s->sig.alg == DKIM_RSA_SHA1 && !(v->o.flags & DKIM_VERIFY_SHA1))
@@ -467,15 +522,23 @@ enum dkim_step dkim_verifier_next(struct dkim_verifier *v, struct dns_question *
 void dkim_verifier_answer(struct dkim_verifier *v, const struct dns_answer *a)
 {
 	for (size_t i = 0; i < v->nqs; i++) {
-		if (v->qs[i].id != a->id || v->qs[i].answered)
+		struct question *q = &v->qs[i];
+		if (q->id != a->id || q->answered)
 			continue;
-		v->qs[i].answered = 1;
+		q->answered = 1;
+		q->status = a->status;
+		for (size_t k = 0; a->status == DNS_OK && k < a->count && k < 8; k++) {
+			if (mime_buf_append(&q->data, a->records[k].data, a->records[k].len)) {
+				q->status = DNS_ERROR;  /* out of memory: as a failure to fetch */
+				q->nrec = 0;
+				break;
+			}
+			q->lens[q->nrec++] = a->records[k].len;
+		}
 		for (size_t k = 0; k < v->nsigs; k++) {
 			struct vsig *s = &v->sigs[k];
-			if (s->qid != a->id || s->final || s->key_in)
-				continue;
-			take_key(v, s, a);
-			try_crypto(v, s);
+			if (s->qid == a->id && !s->final && !s->key_in)
+				take_kept(v, s, q);
 		}
 	}
 }
@@ -488,8 +551,9 @@ size_t dkim_verifier_results(const struct dkim_verifier *v, const struct dkim_si
 
 enum dkim_result dkim_verifier_verdict(const struct dkim_verifier *v)
 {
-	if (!v->nsigs)
-		return DKIM_NONE;
+	if (!v->nsigs)  /* unsigned, unless the message cannot be read as one */
+		return v->in.error ? (v->in.error_code == MIME_E_NOMEM ? DKIM_TEMPERROR : DKIM_PERMERROR)
+		       : v->in.structural ? DKIM_PERMERROR : DKIM_NONE;
 	int temp = 0;
 	for (size_t i = 0; i < v->nsigs; i++) {
 		if (v->sigs[i].res.result == DKIM_PASS)
@@ -502,9 +566,10 @@ enum dkim_result dkim_verifier_verdict(const struct dkim_verifier *v)
 const char *dkim_verifier_error(const struct dkim_verifier *v, enum mime_code *code,
 				unsigned long *line)
 {
+	int s = !v->in.error && v->in.structural;
 	if (code)
-		*code = v->in.error_code;
+		*code = s ? v->in.structural_code : v->in.error_code;
 	if (line)
-		*line = v->in.error_line;
-	return v->in.error;
+		*line = s ? v->in.structural_line : v->in.error_line;
+	return s ? v->in.structural_msg : v->in.error;
 }
