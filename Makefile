@@ -177,7 +177,7 @@ deps:
 unit-tests: $(UNIT_TESTS)
 
 check: deps
-	@$(MAKE) --no-print-directory $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(NPROC)) all unit-tests
+	@$(MAKE) --no-print-directory $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(NPROC)) all unit-tests $(PEERS)
 	sh tests/run $(UNIT_TESTS)
 
 demo: deps
@@ -215,13 +215,21 @@ fuzz: deps
 # bench programs that link ember's libraries (bench/*/ember-*.c)
 BENCH_SRCS := $(wildcard bench/*/ember-*.c)
 BENCH_BINS := $(patsubst %.c,build/bench/%,$(notdir $(BENCH_SRCS)))
-build/bench/ember-%: $$(wildcard bench/*/ember-$$*.c) $(LIB_ARCHIVES)
+$(BENCH_BINS): build/bench/ember-%: $$(wildcard bench/*/ember-$$*.c) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB_ARCHIVES) $(PKG_LIBS) -lm
+# libopendkim's side of bench/dkim and of the DKIM interop tests (make check
+# builds it: tests/interop/dkim-peers.sh runs it)
+PEERS := build/bench/opendkim
+build/bench/opendkim: bench/dkim/opendkim.c
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(BASE_CPPFLAGS) $(call pkg_cflags,opendkim) -std=c17 -Wall -Wextra -Werror $(CFLAGS) \
+		-O2 -o $@ $< $(call pkg_libs,opendkim,-lopendkim) -lcrypto
 
 bench: deps
-	$(MAKE) all $(BENCH_BINS)
+	$(MAKE) all $(BENCH_BINS) $(PEERS)
 	sh bench/run
 
 images:
