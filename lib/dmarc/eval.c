@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int is_ldh(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
 #define MAX_IDS 9          /* identifier walks: SPF and up to 8 DKIM domains */
 #define EXIST_ID 0xffffffu  /* the author domain's existence (np=) */
 
@@ -43,6 +48,28 @@ struct dmarc_eval {
 	struct dmarc_outcome out;
 };
 
+/* A name of LDH labels (and '_'), 1 to 63 octets each, 253 in all. */
+static int is_name(const char *d, size_t n)
+{
+	size_t label = 0;
+	if (!n || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)d[i];
+		if (c == '.') {
+			if (!label)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!is_ldh(c) && c != '_')
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0;
+}
+
 /* A domain as an A-label, lowercased, without a final dot; NULL when it
  * is not a name (*bad set) or memory ran out. */
 static char *alabel(const char *d, int *bad)
@@ -55,7 +82,7 @@ static char *alabel(const char *d, int *bad)
 	enum mime_status st = n ? mime_domain_to_ascii(d, n, &b, &err) : MIME_EINVAL;
 	if (st == MIME_ENOMEM)
 		return NULL;
-	if (st || !b.len || b.data[0] == '[') {
+	if (st || !is_name(b.data, b.len)) {
 		mime_buf_free(&b);
 		*bad = 1;
 		return NULL;
@@ -78,6 +105,10 @@ static void finish(struct dmarc_eval *e, enum dmarc_result r, enum dmarc_problem
 {
 	e->out.result = r;
 	e->out.problem = p;
+	if (e->out.policy == DMARC_P_UNSET)
+		e->out.policy = DMARC_P_NONE;
+	if (e->out.disposition == DMARC_P_UNSET)
+		e->out.disposition = DMARC_P_NONE;
 	e->out.problem_text = why ? why : dmarc_problem_text(p);
 	e->state = S_DONE;
 }

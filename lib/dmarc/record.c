@@ -12,7 +12,7 @@ static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static size_t version_end(const char *s, size_t n)
 {
 	size_t i = 0;
-	if (n < 1 || s[0] != 'v')
+	if (n < 1 || (s[0] != 'v' && s[0] != 'V'))  /* ABNF: "v" in any case */
 		return 0;
 	i = 1;
 	while (i < n && is_wsp(s[i]))
