@@ -65,7 +65,7 @@ struct spf_limits {
 	unsigned mx_names;          /* names looked up per mx term (10) */
 	unsigned ptr_names;         /* names looked up per ptr term (10) */
 	unsigned queries;           /* every DNS question of one evaluation,
-				       the explanation's included (64) */
+				       the explanation's included (256) */
 };
 
 /* The reasons of a permerror or a temperror: a code to switch on. */
