@@ -2,6 +2,7 @@
  *   Received-SPF: pass (receiver: comment) client-ip=...; envelope-from=...;
  *    helo=...; receiver=...; identity=mailfrom; mechanism=...
  * folded at 78 columns between its parts. */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "spf-int.h"
@@ -127,4 +128,112 @@ size_t spf_received_field(const struct spf_outcome *o, const struct spf_request 
 	pair(&w, "identity", o->identity == SPF_HELO ? "helo" : "mailfrom", 1);
 	raw(&w, "\r\n", 2);
 	return w.over ? 0 : w.len;
+}
+
+/* ---- reading one back ---------------------------------------------------- */
+
+static size_t skip_cfws(const char *s, size_t n, size_t i)
+{
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (i >= n || s[i] != '(')
+			return i;
+		int depth = 0;
+		for (; i < n; i++) {
+			if (s[i] == '\\' && i + 1 < n) {
+				i++;
+				continue;
+			}
+			if (s[i] == '(')
+				depth++;
+			else if (s[i] == ')' && --depth == 0) {
+				i++;
+				break;
+			}
+		}
+		if (depth > 0)
+			return n + 1;   /* an open comment */
+	}
+}
+
+static void store(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+int spf_received_parse(const char *s, size_t n, struct spf_received_info *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t i = skip_cfws(s, n, 0);
+	if (i > n)
+		return -1;
+	size_t w = i;
+	while (i < n && spf_alpha((unsigned char)s[i]))
+		i++;
+	int r = spf_result_parse(s + w, i - w);
+	if (r < 0)
+		return -1;
+	out->result = (enum spf_result)r;
+	for (;;) {
+		i = skip_cfws(s, n, i);
+		if (i > n)
+			return -1;
+		if (i == n)
+			return 0;
+		size_t k = i;
+		while (i < n && (spf_alnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			i++;
+		size_t klen = i - k;
+		i = skip_cfws(s, n, i);
+		if (klen == 0 || i >= n || s[i] != '=')
+			return -1;
+		i = skip_cfws(s, n, i + 1);
+		if (i > n)
+			return -1;
+		char val[512];
+		size_t vl = 0;
+		if (i < n && s[i] == '"') {
+			for (i++; i < n && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < n)
+					i++;
+				if (s[i] == '\r' || s[i] == '\n')
+					continue;
+				if (vl < sizeof val - 1)
+					val[vl++] = s[i];
+			}
+			if (i >= n)
+				return -1;
+			i++;
+		} else {
+			while (i < n && s[i] != ';' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
+			       s[i] != '\n' && s[i] != '(') {
+				if (vl < sizeof val - 1)
+					val[vl++] = s[i];
+				i++;
+			}
+		}
+		static const struct { const char *key; size_t off, cap; } keys[] = {
+			{ "client-ip", offsetof(struct spf_received_info, client_ip), 64 },
+			{ "envelope-from", offsetof(struct spf_received_info, envelope_from), 512 },
+			{ "helo", offsetof(struct spf_received_info, helo), 256 },
+			{ "identity", offsetof(struct spf_received_info, identity), 32 },
+			{ "receiver", offsetof(struct spf_received_info, receiver), 256 },
+			{ "mechanism", offsetof(struct spf_received_info, mechanism), 256 },
+		};
+		for (size_t q = 0; q < sizeof keys / sizeof *keys; q++)
+			if (spf_ieq(s + k, klen, keys[q].key))
+				store((char *)out + keys[q].off, keys[q].cap, val, vl);
+		i = skip_cfws(s, n, i);
+		if (i > n)
+			return -1;
+		if (i < n) {
+			if (s[i] != ';')
+				return -1;
+			i++;
+		}
+	}
 }

@@ -163,6 +163,20 @@ int spf_expand_domain(const struct spf_macro_env *env, const char *in, size_t le
 size_t spf_received_field(const struct spf_outcome *o, const struct spf_request *req,
 			  const char *receiver, char *out, size_t outlen);
 
+/* What a Received-SPF field (its value, after the colon; folded or not)
+ * recorded: the result and the key=value pairs of 9.1 that are needed to
+ * run the check again. 0, or -1 when it is not that grammar. */
+struct spf_received_info {
+	enum spf_result result;
+	char client_ip[64];
+	char envelope_from[512];
+	char helo[256];
+	char identity[32];
+	char receiver[256];
+	char mechanism[256];
+};
+int spf_received_parse(const char *value, size_t len, struct spf_received_info *out);
+
 #ifdef __cplusplus
 }
 #endif
