@@ -180,6 +180,8 @@ struct dmarc_eval *dmarc_eval_new(const struct dmarc_request *req)
 		dmarc_eval_free(e);
 		return NULL;
 	}
+	e->out.spf_domain = e->spf.domain;
+	e->out.spf_helo = e->spf_helo;
 	return e;
 }
 
