@@ -697,6 +697,8 @@ static int do_report(int argc, char **argv)
 	int have_pr = record && dmarc_record_parse(record, strlen(record), rfc7489 ? DMARC_RFC7489 : 0, &pr,
 						   NULL, NULL) == DMARC_OK;
 	char rid_buf[600];
+	if (!begin && !end)
+		dmarc_report_range(rep, &begin, &end);
 	if (!rid) {
 		snprintf(rid_buf, sizeof rid_buf, "%s!%lld!%lld", dom, (long long)begin, (long long)end);
 		rid = rid_buf;

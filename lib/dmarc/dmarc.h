@@ -293,6 +293,8 @@ void dmarc_report_free(struct dmarc_report *r);
 int dmarc_report_add(struct dmarc_report *r, const struct dmarc_report_row *row);
 size_t dmarc_report_rows(const struct dmarc_report *r);
 uint64_t dmarc_report_messages(const struct dmarc_report *r);
+/* The rows' earliest and latest times. */
+void dmarc_report_range(const struct dmarc_report *r, int64_t *first, int64_t *last);
 /* The XML document (RFC 9990's schema, namespace
  * urn:ietf:params:xml:ns:dmarc-2.0) appended to out. MIME_OK, MIME_ENOMEM. */
 enum mime_status dmarc_report_xml(const struct dmarc_report *r, const struct dmarc_report_meta *m,

@@ -69,6 +69,12 @@ void dmarc_report_free(struct dmarc_report *r)
 size_t dmarc_report_rows(const struct dmarc_report *r) { return r->n; }
 uint64_t dmarc_report_messages(const struct dmarc_report *r) { return r->messages; }
 
+void dmarc_report_range(const struct dmarc_report *r, int64_t *first, int64_t *last)
+{
+	*first = r->first;
+	*last = r->last;
+}
+
 /* A string in the key: its length first, so that no two differ only in
  * where one ends. */
 static int key_str(struct mime_buf *k, const char *s)
