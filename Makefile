@@ -226,12 +226,19 @@ $(BENCH_BINS): build/bench/ember-%: $$(wildcard bench/*/ember-$$*.c) $(LIB_ARCHI
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB_ARCHIVES) $(PKG_LIBS) -lm
 # libopendkim's side of bench/dkim and of the DKIM interop tests (make check
 # builds it: tests/interop/dkim-peers.sh runs it)
-PEERS := build/bench/opendkim
+PEERS := build/bench/opendkim build/bench/opendmarc
 build/bench/opendkim: bench/dkim/opendkim.c
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(BASE_CPPFLAGS) $(call pkg_cflags,opendkim) -std=c17 -Wall -Wextra -Werror $(CFLAGS) \
 		-O2 -o $@ $< $(call pkg_libs,opendkim,-lopendkim) -lcrypto
+# libopendmarc's side of tests/interop/dmarc-opendmarc.sh (no pkg-config file
+# in Debian: -lopendmarc)
+build/bench/opendmarc: bench/dmarc/opendmarc.c
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(BASE_CPPFLAGS) -std=c17 -Wall -Wextra -Werror $(CFLAGS) \
+		-O2 -o $@ $< $(call pkg_libs,opendmarc,-lopendmarc)
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS) $(PEERS)
