@@ -41,6 +41,7 @@
 #define CACHE_TTL 300
 
 static struct __res_state knot_res;
+static int trace;   /* LIBSPF2_TRACE set: each question on stderr */
 
 static int knot_init(const char *server)
 {
@@ -76,6 +77,8 @@ static SPF_dns_rr_t *knot_lookup(SPF_dns_server_t *srv, const char *domain, ns_t
 				 int should_cache)
 {
 	(void)should_cache;
+	if (trace)
+		fprintf(stderr, "libspf2 asks: %s %d\n", domain, (int)type);
 	size_t cap = 2048;
 	unsigned char *buf = malloc(cap);
 	int len;
@@ -159,6 +162,11 @@ static SPF_dns_rr_t *knot_lookup(SPF_dns_server_t *srv, const char *domain, ns_t
 		}
 	}
 	rr->num_rr = cnt;
+	if (trace)
+		fprintf(stderr, "libspf2 hears: %d records%s%s\n", cnt,
+			type == ns_t_txt && cnt ? ", the first of length " : "", "");
+	if (trace && type == ns_t_txt && cnt)
+		fprintf(stderr, "  %zu\n", strlen(rr->rr[0]->txt));
 	if (cnt == 0)
 		rr->herrno = NO_DATA;
 	free(buf);
@@ -221,6 +229,13 @@ static SPF_result_t evaluate(SPF_server_t *s, const struct query *q, char *exp, 
 	SPF_errcode_t err = SPF_request_query_mailfrom(req, &resp);
 	if (resp != NULL) {
 		res = SPF_response_result(resp);
+		if (trace)
+			for (int i = 0; i < SPF_response_messages(resp); i++) {
+				SPF_error_t *m = SPF_response_message(resp, i);
+				fprintf(stderr, "libspf2 says: %s %d: %s\n",
+					SPF_error_errorp(m) ? "error" : "warning",
+					(int)SPF_error_code(m), SPF_error_message(m));
+			}
 		/* no result, only an error code: say which */
 		if (res == SPF_RESULT_INVALID && exp && err != SPF_E_SUCCESS)
 			snprintf(exp, explen, "%s", SPF_strerror(err));
@@ -282,6 +297,7 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
+	trace = getenv("LIBSPF2_TRACE") != NULL;
 	if (dns == NULL || knot_init(dns) != 0) {
 		fprintf(stderr, "libspf2: --dns HOST:PORT (IPv4) is needed\n");
 		return 64;
