@@ -65,7 +65,7 @@ struct spf_limits {
 	unsigned mx_names;          /* names looked up per mx term (10) */
 	unsigned ptr_names;         /* names looked up per ptr term (10) */
 	unsigned queries;           /* every DNS question of one evaluation,
-				       the explanation's included (64) */
+				       the explanation's included (256) */
 };
 
 /* The reasons of a permerror or a temperror: a code to switch on. */
@@ -162,6 +162,20 @@ int spf_expand_domain(const struct spf_macro_env *env, const char *in, size_t le
  * helo and envelope_from may be NULL. */
 size_t spf_received_field(const struct spf_outcome *o, const struct spf_request *req,
 			  const char *receiver, char *out, size_t outlen);
+
+/* What a Received-SPF field (its value, after the colon; folded or not)
+ * recorded: the result and the key=value pairs of 9.1 that are needed to
+ * run the check again. 0, or -1 when it is not that grammar. */
+struct spf_received_info {
+	enum spf_result result;
+	char client_ip[64];
+	char envelope_from[512];
+	char helo[256];
+	char identity[32];
+	char receiver[256];
+	char mechanism[256];
+};
+int spf_received_parse(const char *value, size_t len, struct spf_received_info *out);
 
 #ifdef __cplusplus
 }
