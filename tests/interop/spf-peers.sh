@@ -195,6 +195,12 @@ sc include-nested-3 pass 192.0.2.70 $H joe@inc-deep.test
 sc include-loop-permerror permerror $C $H joe@inc-loop-a.test
 sc include-self-loop-permerror permerror $C $H joe@inc-self.test
 sc include-after-match-not-evaluated pass 192.0.2.70 $H joe@inc-lazy.test
+z 'cname.test. CNAME inc-child.test.'
+z 'dot.test. TXT "v=spf1 a:a.test. -all"'
+z 'spaces.test. TXT "v=spf1   ip4:192.0.2.1    -all  "'
+sc record-behind-cname pass 192.0.2.70 $H joe@cname.test
+sc domain-with-final-dot pass 192.0.2.20 $H joe@dot.test
+sc runs-of-spaces pass $C $H joe@spaces.test
 
 # ---- redirect= and exp= (6.1, 6.2) -------------------------------------------------
 z 'redir.test. TXT "v=spf1 ip4:198.51.100.200 redirect=redir-target.test"'
@@ -238,6 +244,16 @@ sc exp-nxdomain-still-fail fail $C $H joe@exp-nx.test
 sc exp-two-records-still-fail fail $C $H joe@exp-two.test
 sc exp-twice-permerror permerror $C $H joe@exp-twice.test
 sc exp-c-and-v fail $C $H joe@exp-c.test "client 192.0.2.1, via in-addr"
+z 'redir-exp.test. TXT "v=spf1 exp=why1.redir-exp.test redirect=redir-exp-t.test"'
+z 'why1.redir-exp.test. TXT "the first record'"'"'s"'
+z 'redir-exp-t.test. TXT "v=spf1 exp=why2.redir-exp.test -all"'
+z 'why2.redir-exp.test. TXT "the target'"'"'s"'
+z 'inc-exp.test. TXT "v=spf1 include:inc-exp-c.test exp=why1.inc-exp.test -all"'
+z 'why1.inc-exp.test. TXT "the including record'"'"'s"'
+z 'inc-exp-c.test. TXT "v=spf1 exp=why2.inc-exp.test -all"'
+z 'why2.inc-exp.test. TXT "the included record'"'"'s"'
+sc exp-of-redirect-target fail $C $H joe@redir-exp.test "the target's"
+sc exp-not-from-include fail $C $H joe@inc-exp.test "the including record's"
 sc unknown-modifier-ignored fail $C $H joe@unknown-mod.test
 sc unknown-mechanism-permerror permerror $C $H joe@unknown-mech.test
 
@@ -317,7 +333,10 @@ sc macro-bad-percent-in-domain-permerror permerror $C $H joe@mac-pct.test
 
 # ---- HELO identity, null sender (2.3, 2.4) ----------------------------------------
 z 'helo-none.client.test. A 192.0.2.1'
+z 'helo-mac.client.test. TXT "v=spf1 exists:%{l}.%{o}.hm.test -all"'
+z 'postmaster.helo-mac.client.test.hm.test. A 127.0.0.2'
 sc helo-identity-pass pass $C $H -
+sc helo-identity-l-is-postmaster pass $C helo-mac.client.test -
 sc helo-identity-fail fail $X $H -
 sc null-sender-uses-helo fail $X $H '<>'
 sc helo-no-record-none none $C helo-none.client.test -
@@ -421,7 +440,7 @@ known libspf2 ip4-mapped-is-ipv4 'libspf2 checks an IPv4-mapped IPv6 client as I
 known libspf2 ip4-mapped-ip4-term 'libspf2 checks an IPv4-mapped IPv6 client as IPv6, so ip4: never matches it; RFC 7208 5: it is checked as IPv4'
 known libspf2 redirect-twice-permerror 'libspf2 follows the first of two redirect= modifiers; RFC 7208 6: redirect and exp MUST NOT appear more than once, permerror'
 known libspf2 exp-twice-permerror 'libspf2 takes the first of two exp= modifiers; RFC 7208 6: permerror'
-for n in exp-macros exp-uppercase-url-escaped exp-c-and-v; do
+for n in exp-macros exp-uppercase-url-escaped exp-c-and-v exp-of-redirect-target exp-not-from-include; do
 	known libspf2 "$n: explanation" 'libspf2 turns each space of the explanation into "%" and leaves some of its macros unexpanded (%{d} before an apostrophe, %{c}, %{v}); RFC 7208 6.2 and 7.1: the TXT record is a macro-string, its spaces are literal and every macro is expanded'
 done
 known libspf2 void-lookups-3-permerror 'libspf2 has no limit on void lookups; RFC 7208 4.6.4: more than 2 are permerror'
