@@ -7,18 +7,23 @@
 #   pyspf    /usr/bin/python3 tests/interop/pyspf.py (pyspf 2.0.14 over
 #            dnspython, its resolver pointed at knot)
 #   libspf2  build/bench/libspf2 check (libspf2 1.2.10's evaluation over a
-#            small DNS layer that reaches knot's port; see
+#            small DNS layer that reaches knot's port: spfquery reads its
+#            servers from /etc/resolv.conf, port 53 only; see
 #            bench/spf/libspf2.c), one process per query so that a crash
-#            is one scenario's
-# A peer that differs from RFC 7208 on a scenario listed in KNOWN below is
+#            is one scenario's; "invalid" is libspf2 returning an error
+#            code and no result (SPF_RESULT_INVALID)
+# A peer that differs from RFC 7208 on a scenario listed with `known` (after
+# the scenarios) is
 # counted as skipped, with the section it breaks; any other difference
 # fails, and so does a listed disagreement that no longer happens (the
 # list stays true). Where a scenario gives an explanation (exp=), the
 # explanation is checked too (ember's: its stdout holds the text).
 # Sender "-": no MAIL FROM; "<>": the null sender (both: the HELO identity,
 # RFC 7208 2.4). Client addresses are documentation ones (192.0.2.0/24,
-# 198.51.100.0/24, 2001:db8::/32); loopback only where loopback is the
-# point; every name is under .test.
+# 198.51.100.0/24, 2001:db8::/32), loopback only where loopback is the
+# point; the names exists: looks for have 127.0.0.2; every name is under
+# .test. SPF_PEERS_HOLD=SECONDS keeps knot up that long before the runs
+# (its address is printed), to probe it by hand, e.g. with LIBSPF2_TRACE=1.
 SUITE=interop-spf-peers
 . "$(dirname "$0")/../cli/lib.sh"
 . "$ROOT/tests/dns/knot.sh"
@@ -451,7 +456,7 @@ for n in record-4k-strings-joined record-4k-last-term; do
 	known libspf2 $n 'libspf2 evaluates a record of 66 or more mechanisms (here 231, 4,039 octets; 63 still work) to neutral without an error, looking at none of them; RFC 7208 4.6 and 4.7: the terms are evaluated left to right, and nothing limits how many ip4 terms a record holds (3.3: the strings of a TXT record are joined)'
 done
 for n in only-delim trailing-delim leading-delim runs-of-delim two-delims only-plus; do
-	known libspf2 "cve-2023-42118-$n: explanation" 'libspf2 drops the first character of a value with fewer parts than the DIGIT transformer asks for (%{l2} of "a-" gives "-"; %{l1r-} of "+" gives ""): the truncation loop of SPF_record_expand_data, the code of CVE-2023-42118, stops one place late; RFC 7208 7.3: when there are fewer parts, all are kept. No crash, the work is bounded'
+	known libspf2 "cve-2023-42118-$n: explanation" 'libspf2 drops the first character of a value with fewer parts than the DIGIT transformer asks for (%{l2} of "a-" gives "-"; %{l1r-} of "+" gives ""): the truncation loop of SPF_record_expand_data (the function of CVE-2023-42118) stops one place late; RFC 7208 7.3: when there are fewer parts, all are kept. No crash, the work is bounded'
 done
 known libspf2 cve-long-domain-cut-to-253 'libspf2 asks for the whole expanded name (over 253 octets: the answer is an error, no match, fail); RFC 7208 7.3: the name is cut from the left, label by label, to 253 octets'
 known pyspf macro-unclosed-permerror 'pyspf leaves an unclosed "%{" in the name as literal text and looks it up; RFC 7208 7.1: a syntax error, permerror'
@@ -460,7 +465,6 @@ known pyspf 'cve-2021-20314-long-exp: explanation' 'pyspf cuts the first label o
 known pyspf cve-long-domain-cut-to-253 'pyspf cuts one label off a name longer than 253 octets, not as many as needed, and dnspython then raises NameTooLong out of pyspf (no result); RFC 7208 7.3: labels are removed until the name is 253 octets or less'
 
 dns_start || { fail "knot starts"; finish; exit; }
-# SPF_PEERS_HOLD=SECONDS: keep knot up that long before the runs (to probe it)
 [ -n "${SPF_PEERS_HOLD:-}" ] && { echo "DNS=$DNS"; sleep "$SPF_PEERS_HOLD"; }
 
 # ---- the runs ------------------------------------------------------------------------
