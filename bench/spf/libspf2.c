@@ -6,8 +6,11 @@
  * QUERIES: one query a line, "IP HELO SENDER" (SENDER "-": none, "<>": the
  * null sender; both check the HELO identity, as RFC 7208 2.4 says).
  * check: one line of output per query, "RESULT<TAB>EXPLANATION" (the
- * explanation of a fail, else empty), each query with a new SPF_server_t
- * (nothing cached from one to the next). bench: every query evaluated in
+ * explanation of a fail, else empty; RESULT "invalid" when libspf2 gives
+ * an error code and leaves the result unset, SPF_RESULT_INVALID, and then
+ * the error's text), each query with a new SPF_server_t (nothing cached
+ * from one to the next). LIBSPF2_TRACE set in the environment: each DNS
+ * question and libspf2's error and warning messages on stderr. bench: every query evaluated in
  * turn, round and round, until COUNT evaluations or SECONDS have passed,
  * all through one SPF_server_t and its cache; prints "libspf2:
  * evaluations=N seconds=S" (and the count of each result on stderr).
