@@ -226,7 +226,7 @@ $(BENCH_BINS): build/bench/ember-%: $$(wildcard bench/*/ember-$$*.c) $(LIB_ARCHI
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB_ARCHIVES) $(PKG_LIBS) -lm
 # libopendkim's side of bench/dkim and of the DKIM interop tests (make check
 # builds it: tests/interop/dkim-peers.sh runs it)
-PEERS := build/bench/opendkim build/bench/opendmarc
+PEERS := build/bench/opendkim build/bench/libspf2 build/bench/opendmarc
 build/bench/opendkim: bench/dkim/opendkim.c
 	@mkdir -p $(@D)
 	$(msg) LD $@
@@ -239,6 +239,15 @@ build/bench/opendmarc: bench/dmarc/opendmarc.c
 	$(msg) LD $@
 	$(Q)$(CC) $(BASE_CPPFLAGS) -std=c17 -Wall -Wextra -Werror $(CFLAGS) \
 		-O2 -o $@ $< $(call pkg_libs,opendmarc,-lopendmarc)
+
+# libspf2's side of bench/spf and of the SPF interop tests (its own DNS
+# layer under libspf2's cache: libspf2's resolver cannot use a port other
+# than 53)
+build/bench/libspf2: bench/spf/libspf2.c
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(BASE_CPPFLAGS) $(call pkg_cflags,libspf2) -std=c17 -Wall -Wextra -Werror $(CFLAGS) \
+		-O2 -o $@ $< $(call pkg_libs,libspf2,-lspf2) -lresolv
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS) $(PEERS)

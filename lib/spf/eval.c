@@ -29,6 +29,12 @@ struct ans {
 	enum dns_status status;
 	struct rec *recs;
 	size_t n;
+	/* TXT: its one SPF record parsed, once for every run */
+	int parsed;                /* 0 not yet, 1 done */
+	struct spf_parsed p;
+	enum spf_problem perr;
+	const char *why;
+	size_t at;
 };
 
 struct spf_eval {
@@ -81,6 +87,7 @@ static void clear_answers(struct spf_eval *e)
 			free(e->ans[i].recs[j].data);
 		free(e->ans[i].recs);
 		free(e->ans[i].name);
+		free(e->ans[i].p.terms);
 	}
 	e->nans = e->next_ask = e->outstanding = 0;
 }
@@ -504,13 +511,19 @@ static int counts_dns(enum spf_kind k)
 	return k == K_INCLUDE || k == K_A || k == K_MX || k == K_PTR || k == K_EXISTS;
 }
 
-static int check_record(struct run *r, const char *domain, int depth, const char *txt, size_t len,
-			struct res *out)
+static int check_record(struct run *r, const char *domain, int depth, struct ans *a,
+			const struct rec *rec, struct res *out)
 {
-	struct spf_parsed p = { 0 };
-	const char *why;
-	size_t at;
-	enum spf_problem pr = spf_parse(txt, len, &p, &why, &at);
+	const char *txt = rec->data;
+	size_t len = rec->len;
+	if (!a->parsed) {
+		a->perr = spf_parse(txt, len, &a->p, &a->why, &a->at);
+		a->parsed = a->perr != SPF_E_NOMEM;
+	}
+	const struct spf_parsed *pp = &a->p;
+	enum spf_problem pr = a->perr;
+	const char *why = a->why;
+	size_t at = a->at;
 	int rc = R_DONE;
 	if (pr != SPF_OK) {
 		char buf[300];
@@ -521,8 +534,8 @@ static int check_record(struct run *r, const char *domain, int depth, const char
 		error(out, pr == SPF_E_NOMEM ? SPF_TEMPERROR : SPF_PERMERROR, pr, "%s", buf);
 		goto done;
 	}
-	for (size_t i = 0; i < p.n; i++) {
-		const struct spf_term *t = &p.terms[i];
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct spf_term *t = &pp->terms[i];
 		if (t->kind >= K_REDIRECT)
 			continue;
 		if (counts_dns(t->kind) && ++r->terms > r->e->lim.dns_terms) {
@@ -545,17 +558,17 @@ static int check_record(struct run *r, const char *domain, int depth, const char
 			snprintf(out->record_domain, sizeof out->record_domain, "%s", domain);
 			out->explained = 0;
 			if (out->result == SPF_FAIL)
-				rc = explain(r, domain, &p, out);
+				rc = explain(r, domain, pp, out);
 			goto done;
 		}
 	}
-	if (p.redirect >= 0) {
+	if (pp->redirect >= 0) {
 		/* 6.1: only when no mechanism matched; the redirect counts */
 		if (++r->terms > r->e->lim.dns_terms) {
 			error(out, SPF_PERMERROR, SPF_E_TOO_MANY_TERMS, "more than 10 DNS lookups%s", "");
 			goto done;
 		}
-		const struct spf_term *t = &p.terms[p.redirect];
+		const struct spf_term *t = &pp->terms[pp->redirect];
 		char target[256];
 		int ok;
 		if (expand_spec(r, domain, t->spec, t->spec_len, target, sizeof target, out, &ok) == R_NEED) {
@@ -579,7 +592,6 @@ static int check_record(struct run *r, const char *domain, int depth, const char
 	snprintf(out->why, sizeof out->why, "default");
 	snprintf(out->record_domain, sizeof out->record_domain, "%s", domain);
 done:
-	free(p.terms);
 	return rc;
 }
 
@@ -588,7 +600,7 @@ static int check_host(struct run *r, const char *domain, int depth, struct res *
 {
 	if (depth > 32)
 		return error(out, SPF_PERMERROR, SPF_E_TOO_MANY_TERMS, "includes nested too deep%s", "");
-	const struct ans *a = lookup(r, DNS_TXT, domain);
+	struct ans *a = (struct ans *)lookup(r, DNS_TXT, domain);
 	if (!a)
 		return R_NEED;
 	if (dns_temporary(a->status))
@@ -607,7 +619,7 @@ static int check_host(struct run *r, const char *domain, int depth, struct res *
 	}
 	if (nrec > 1)
 		return error(out, SPF_PERMERROR, SPF_E_MULTIPLE, "more than one SPF record for %s", domain);
-	return check_record(r, domain, depth, rec->data, rec->len, out);
+	return check_record(r, domain, depth, a, rec, out);
 }
 
 /* ---- the machine --------------------------------------------------------- */
