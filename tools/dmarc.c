@@ -667,17 +667,20 @@ static int do_report(int argc, char **argv)
 		enum dmarc_result result = result_of(jv_get_str(&v, "result"));
 		enum dmarc_policy disp = policy_of(jv_get_str(&v, "disposition"));
 		enum dmarc_policy pol = policy_of(jv_get_str(&v, "policy"));
-		const char *reason = NULL;
-		if (result == DMARC_FAIL && disp != pol)
-			reason = jv_get_bool(&v, "sampled_out") ? "sampled_out"
-				 : jv_get_bool(&v, "testing") ? "policy_test_mode" : "other";
+		/* RFC 9990's override types; RFC 7489's sampled_out is "other" there */
+		const char *reason = NULL, *comment = NULL;
+		if (result == DMARC_FAIL && disp != pol) {
+			int sampled = jv_get_bool(&v, "sampled_out");
+			reason = !sampled && jv_get_bool(&v, "testing") ? "policy_test_mode" : "other";
+			comment = sampled ? "sampled out by pct= (RFC 7489)" : NULL;
+		}
 		const struct jv *t = jv_get(&v, "time");
 		struct dmarc_report_row row = {
 			.source_ip = jv_get_str(&v, "source_ip"), .header_from = hf,
 			.envelope_from = scope && !strcmp(scope, "mfrom") ? jv_get_str(spf, "domain") : NULL,
 			.result = result, .disposition = disp,
 			.dkim_aligned = jv_get_bool(&v, "dkim_aligned"), .spf_aligned = jv_get_bool(&v, "spf_aligned"),
-			.reason_type = reason, .dkim = dk, .ndkim = nd,
+			.reason_type = reason, .reason_comment = comment, .dkim = dk, .ndkim = nd,
 			.spf_domain = jv_get_str(spf, "domain"), .spf_helo = scope && !strcmp(scope, "helo"),
 			.spf = auth_of(jv_get_str(spf, "result")),
 			.time = t && t->type == JV_NUM ? (int64_t)t->num : 0,

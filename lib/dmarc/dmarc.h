@@ -261,8 +261,9 @@ struct dmarc_report_row {
 	enum dmarc_result result;
 	enum dmarc_policy disposition;
 	int dkim_aligned, spf_aligned;
-	const char *reason_type;     /* a policy override: "policy_test_mode" (t=y),
-					"sampled_out" (7489 pct=), ...; NULL: none */
+	const char *reason_type;     /* a policy override (RFC 9990 3.1.1.11):
+					"policy_test_mode" (t=y), "other", ...;
+					NULL: none */
 	const char *reason_comment;  /* may be NULL */
 	const struct dmarc_dkim *dkim;
 	size_t ndkim;

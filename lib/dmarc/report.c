@@ -274,10 +274,14 @@ static void policy_published(struct xml *x, const struct dmarc_report_meta *m)
 	elem(x, "domain", m->domain);
 	elem(x, "discovery_method", m->rfc7489 ? "psl" : "treewalk");
 	elem(x, "p", policy_word(r ? r->p : DMARC_P_NONE));
-	if (r && r->sp != DMARC_P_UNSET && r->sp != DMARC_P_INVALID)
-		elem(x, "sp", policy_word(r->sp));
-	if (r && r->np != DMARC_P_UNSET && r->np != DMARC_P_INVALID && !m->rfc7489)
-		elem(x, "np", policy_word(r->np));
+	/* unspecified tags with their defaults (RFC 9990 3.1.1.4): sp= is p=,
+	 * np= is sp= */
+	enum dmarc_policy p = r ? r->p : DMARC_P_NONE;
+	enum dmarc_policy sp = r && r->sp != DMARC_P_UNSET && r->sp != DMARC_P_INVALID ? r->sp : p;
+	enum dmarc_policy np = r && r->np != DMARC_P_UNSET && r->np != DMARC_P_INVALID ? r->np : sp;
+	elem(x, "sp", policy_word(sp));
+	if (!m->rfc7489)
+		elem(x, "np", policy_word(np));
 	char fo[16];
 	fo_text(r ? r->fo : DMARC_FO_0, fo);
 	elem(x, "fo", fo);

@@ -15,7 +15,7 @@ mkdir k
 key=$(sed -n 's/.*"\(v=DKIM1[^"]*\)".*/\1/p' k/s1.txt)
 for d in example.com mail.example.com other.example quar.example none.example sub.sp.example \
 	www.example.com test.example org.psd.example norecord.example broken.example \
-	two.example; do
+	two.example pct.example; do
 	dns_line "s1._domainkey.$d. IN TXT \"$key\""
 done
 dns_line '_dmarc.example.com. IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:agg@example.com"'
@@ -27,6 +27,7 @@ dns_line 'sub.sp.example. IN A 192.0.2.81'
 dns_line '_dmarc.test.example. IN TXT "v=DMARC1; p=reject; t=y"'
 dns_line '_dmarc.psd.example. IN TXT "v=DMARC1; p=quarantine; psd=y"'
 dns_line 'org.psd.example. IN A 192.0.2.82'
+dns_line '_dmarc.pct.example. IN TXT "v=DMARC1; p=reject; pct=50"'
 dns_line '_dmarc.two.example. IN TXT "v=DMARC1; p=none"'
 dns_line '_dmarc.two.example. IN TXT "v=DMARC1; p=reject"'
 dns_line 'example.com. IN TXT "v=spf1 ip4:192.0.2.10 -all"'
@@ -122,6 +123,27 @@ v "--rfc7489: np= is not a 7489 tag: sp=" 1 \
 	"dmarc=fail header.from=ghost.example.com policy=quarantine disposition=quarantine" --rfc7489 np.eml
 v "--rfc7489: t= is not a 7489 tag" 1 \
 	"dmarc=fail header.from=test.example policy=reject disposition=reject" --rfc7489 testing.eml
+
+msg pct pct.example other.example
+v "--rfc7489, pct=50, the number 10: chosen, reject" 1 \
+	"dmarc=fail header.from=pct.example policy=reject disposition=reject" --rfc7489 --random 10 pct.eml
+v "--rfc7489, pct=50, the number 70: left out, one step down" 1 \
+	"dmarc=fail header.from=pct.example policy=reject disposition=quarantine" --rfc7489 --random 70 pct.eml
+has "pct: said so" 'left out by pct='
+v "RFC 9989: pct= is no tag, the policy applies" 1 \
+	"dmarc=fail header.from=pct.example policy=reject disposition=reject" --random 70 pct.eml
+"$E" dmarc $A --rfc7489 --random 70 --json pct.eml > pct.jsonl
+"$E" dmarc report pct.jsonl > pct.xml
+"$PYTHON" -c '
+import sys, xml.etree.ElementTree as ET
+ns = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}
+t = ET.parse(sys.argv[1]).getroot()
+assert t.find("d:policy_published/d:discovery_method", ns).text == "psl"
+assert t.find("d:policy_published/d:sp", ns).text == "reject"
+r = t.find("d:record/d:row/d:policy_evaluated", ns)
+assert r.find("d:disposition", ns).text == "quarantine"
+assert r.find("d:reason/d:type", ns).text == "other" and "pct=" in r.find("d:reason/d:comment", ns).text
+' pct.xml && pass "report, 7489 mode: psl, the override reason for pct=" || fail "report, 7489 mode: psl, the override reason for pct=" "$(cat pct.xml)"
 
 # ---- Authentication-Results: trusted and forged ---------------------------------------
 { printf 'Authentication-Results: mx.test; dkim=pass header.d=example.com header.s=s9\r\n'; cat unaligned.raw; } > trusted.eml
