@@ -298,10 +298,19 @@ static const char *tag_name(enum dmarc_tag t)
 	return t == DMARC_TAG_SP ? "sp" : t == DMARC_TAG_NP ? "np" : "p";
 }
 
-static void print_text(const struct dmarc_outcome *o, const struct msg *m, const struct dmarc_request *rq)
+static void print_text(const struct dmarc_eval *e, const struct dmarc_outcome *o, const struct msg *m,
+		       const struct dmarc_request *rq)
 {
 	printf("dmarc=%s header.from=%s policy=%s disposition=%s\n", dmarc_result_name(o->result),
 	       o->from_domain, dmarc_policy_name(o->policy), dmarc_policy_name(o->disposition));
+	/* several author domains (RFC 9989 11.5): each one's verdict */
+	for (size_t i = 0; o->nauthors > 1 && i < o->nauthors; i++) {
+		const struct dmarc_outcome *a = dmarc_outcome_at(e, i);
+		if (a)
+			printf("author domain %s: dmarc=%s policy=%s disposition=%s\n", a->from_domain,
+			       dmarc_result_name(a->result), dmarc_policy_name(a->policy),
+			       dmarc_policy_name(a->disposition));
+	}
 	if (o->problem_text && *o->problem_text)
 		printf("reason: %s\n", o->problem_text);
 	if (o->policy_domain && o->record_text)
@@ -325,8 +334,8 @@ static void print_text(const struct dmarc_outcome *o, const struct msg *m, const
 	       m->have_spf ? " (from Authentication-Results)" : "");
 }
 
-static void print_json(const struct dmarc_outcome *o, const struct dmarc_request *rq, const char *file,
-		       const struct opts *op)
+static void print_json(const struct dmarc_eval *e, const struct dmarc_outcome *o,
+		       const struct dmarc_request *rq, const char *file, const struct opts *op)
 {
 	int first = 1;
 	putchar('{');
@@ -361,7 +370,24 @@ static void print_json(const struct dmarc_outcome *o, const struct dmarc_request
 		json_kv_str(stdout, &f3, "result", dmarc_auth_name(rq->dkim[i].result));
 		putchar('}');
 	}
-	fputs("]}\n", stdout);
+	fputs("]", stdout);
+	if (o->nauthors > 1) {
+		fputs(",\"authors\":[", stdout);
+		for (size_t i = 0; i < o->nauthors; i++) {
+			const struct dmarc_outcome *a = dmarc_outcome_at(e, i);
+			int f4 = 1;
+			if (!a)
+				continue;
+			printf("%s{", i ? "," : "");
+			json_kv_str(stdout, &f4, "header_from", a->from_domain);
+			json_kv_str(stdout, &f4, "result", dmarc_result_name(a->result));
+			json_kv_str(stdout, &f4, "policy", dmarc_policy_name(a->policy));
+			json_kv_str(stdout, &f4, "disposition", dmarc_policy_name(a->disposition));
+			putchar('}');
+		}
+		putchar(']');
+	}
+	fputs("}\n", stdout);
 }
 
 /* The message with the field on top, every other byte as it came. */
@@ -485,10 +511,16 @@ static int do_check(const struct opts *op, const char *path)
 	/* the author, from lib/mime's one reader */
 	struct mime_buf dom = {0};
 	const char *why = NULL;
-	enum dmarc_problem ap = dmarc_author_domain(&m.author, m.from_value,
-						    m.from_value ? strlen(m.from_value) : 0, &dom, &why);
+	size_t nfrom = 0;
+	enum dmarc_problem ap = dmarc_author_domains(&m.author, m.from_value,
+						     m.from_value ? strlen(m.from_value) : 0, &dom, &nfrom, &why);
 	if (ap == DMARC_E_NOMEM)
 		oom();
+	const char **froms = calloc(nfrom ? nfrom : 1, sizeof *froms);
+	if (!froms)
+		oom();
+	for (size_t i = 0, at = 0; i < nfrom; i++, at += strlen(dom.data + at) + 1)
+		froms[i] = dom.data + at;
 	struct dmarc_dkim *dk = calloc(m.ndkim ? m.ndkim : 1, sizeof *dk);
 	if (!dk)
 		oom();
@@ -503,14 +535,14 @@ static int do_check(const struct opts *op, const char *path)
 			cli_die(EX_UNAVAILABLE, NULL, "--rfc7489: no public suffix list");
 	}
 	struct dmarc_request rq = {
-		.from_domain = ap ? NULL : dom.data, .author_problem = ap, .author_reason = why,
+		.from_domains = froms, .nfrom = ap ? 0 : nfrom, .author_problem = ap, .author_reason = why,
 		.spf = m.spf, .mail_from = m.spf_helo ? NULL : m.spf_domain,
 		.helo = m.spf_helo ? m.spf_domain : op->helo, .dkim = dk, .ndkim = m.ndkim,
 		.flags = op->rfc7489 ? DMARC_RFC7489 : 0, .psl = psl,
 		.random = op->random_set ? op->random : draw_random(),
 	};
 	if (hst && !ap) {  /* a header that cannot be read has no author */
-		rq.from_domain = NULL;
+		rq.nfrom = 0;
 		rq.author_problem = DMARC_E_NO_AUTHOR;
 		rq.author_reason = "the header cannot be read";
 	}
@@ -523,13 +555,14 @@ static int do_check(const struct opts *op, const char *path)
 	if (op->ar)
 		filter_ar(&in, o, op->authserv, where);
 	else if (op->json)
-		print_json(o, &rq, path, op);
+		print_json(e, o, &rq, path, op);
 	else
-		print_text(o, &m, &rq);
+		print_text(e, o, &m, &rq);
 	cli_flush_stdout();
 	dmarc_eval_free(e);
 	psl_free(psl);
 	free(dk);
+	free(froms);
 	mime_buf_free(&dom);
 	dkim_verifier_free(dv);
 	spf_eval_free(se);

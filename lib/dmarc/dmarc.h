@@ -86,8 +86,9 @@ enum dmarc_problem {
 	DMARC_E_DNS,          /* a DNS failure (temperror) */
 	DMARC_E_NO_AUTHOR,    /* no usable author: no From, several From fields,
 				 a malformed From, a group (permerror) */
-	DMARC_E_FROM_DOMAINS, /* a From with mailboxes of different domains: exempt
-				 from DMARC checking (RFC 9989 5.3.1): none, never a pass */
+	DMARC_E_FROM_DOMAINS, /* a From with mailboxes of different domains, where
+				 one is wanted (dmarc_author_domain), or more than
+				 DMARC_MAX_AUTHORS of them (permerror) */
 	DMARC_E_DOMAIN,       /* a domain that is not a name (no IDN A-label form) */
 	DMARC_E_NOMEM,
 };
@@ -145,13 +146,20 @@ int dmarc_record_usable(const struct dmarc_record *r, int *as_none);
 
 /* ---- the author ------------------------------------------------------------ */
 
-/* The author domain for DMARC from lib/mime's author reader: MIME_AUTHOR_OK
+/* The author domains for DMARC from lib/mime's author reader: MIME_AUTHOR_OK
  * gives its domain; several mailboxes in the one From field (from_value,
- * the field's value, may be NULL otherwise) give their domain when every
- * one has the same (as A-labels), else DMARC_E_FROM_DOMAINS (RFC 9989
- * 5.3.1: exempt, never read as the first mailbox's: OpenDMARC
- * CVE-2019-16378); anything else is DMARC_E_NO_AUTHOR with the reader's
- * reason in *why. The domain, lowercased A-label, appended to out. */
+ * the field's value, may be NULL otherwise) give every distinct domain of
+ * them (RFC 9989 5.3.1 and 11.5: each is evaluated, the strictest failing
+ * policy applies; never the first mailbox's alone: OpenDMARC
+ * CVE-2019-16378); anything else (no From, several From fields, a group,
+ * a literal, a malformed From) is DMARC_E_NO_AUTHOR with the reader's
+ * reason in *why. The domains, lowercased A-labels, each with its NUL,
+ * appended to out; their number in *count. */
+enum dmarc_problem dmarc_author_domains(const struct mime_author *a, const char *from_value,
+					size_t from_len, struct mime_buf *out, size_t *count,
+					const char **why);
+/* The same for a caller that takes one domain only: several are
+ * DMARC_E_FROM_DOMAINS. */
 enum dmarc_problem dmarc_author_domain(const struct mime_author *a, const char *from_value,
 				       size_t from_len, struct mime_buf *out, const char **why);
 
@@ -185,10 +193,18 @@ struct dmarc_dkim {
 	enum dmarc_auth result;
 };
 
+#define DMARC_MAX_AUTHORS 8   /* author domains evaluated for one message */
+
 struct dmarc_request {
 	const char *from_domain;    /* the author domain (U-labels are converted);
 				       NULL: author_problem says why */
-	enum dmarc_problem author_problem; /* DMARC_E_NO_AUTHOR or DMARC_E_FROM_DOMAINS */
+	const char *const *from_domains; /* or several (nfrom > 1, from_domain
+				       unused): each is evaluated (RFC 9989
+				       11.5); the outcome is the strictest
+				       failing one's, a pass only when none
+				       fails or cannot be checked */
+	size_t nfrom;
+	enum dmarc_problem author_problem; /* DMARC_E_NO_AUTHOR, DMARC_E_FROM_DOMAINS */
 	const char *author_reason;  /* words for it (may be NULL) */
 	enum dmarc_auth spf;        /* the SPF result for the identity below */
 	const char *mail_from;      /* the MAIL FROM domain (or address: the part
@@ -231,6 +247,7 @@ struct dmarc_outcome {
 	enum dmarc_problem problem;
 	const char *problem_text;       /* a short reason */
 	unsigned queries;               /* DNS questions asked */
+	size_t nauthors;                /* author domains evaluated (1, or nfrom) */
 };
 
 struct dmarc_eval;
@@ -247,8 +264,10 @@ enum dmarc_step {
 enum dmarc_step dmarc_next(struct dmarc_eval *e, struct dns_question *q);
 /* The answer to the question whose id a->id is (any order). */
 void dmarc_answer(struct dmarc_eval *e, const struct dns_answer *a);
-/* After DONE; valid until free. */
+/* After DONE; valid until free. With several author domains, the one
+ * that decided; each one's by dmarc_outcome_at (i < nauthors). */
 const struct dmarc_outcome *dmarc_outcome(const struct dmarc_eval *e);
+const struct dmarc_outcome *dmarc_outcome_at(const struct dmarc_eval *e, size_t i);
 
 /* ---- aggregate reports (RFC 9990) ----------------------------------------------- */
 

@@ -42,10 +42,15 @@ struct dmarc_eval {
 	size_t nids;
 	int exist_asked;               /* 0 no, 1 due, 2 asked, 3 answered */
 	int nonexistent;
+	int exist_temp;                /* the existence question failed */
 	int need_org;
 	int policy_level;              /* in author.lv, -1: none */
 	char *org7489;
 	struct dmarc_outcome out;
+	/* several author domains: one evaluation each (RFC 9989 11.5) */
+	struct dmarc_eval **kids;
+	size_t nkids;
+	int several;
 };
 
 /* A name of LDH labels (and '_'), 1 to 63 octets each, 253 in all. */
@@ -127,11 +132,45 @@ static const char *spf_identity(const struct dmarc_request *req, int *helo)
 	return req->helo;
 }
 
-struct dmarc_eval *dmarc_eval_new(const struct dmarc_request *req)
+static struct dmarc_eval *several_new(const struct dmarc_request *req)
 {
 	struct dmarc_eval *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
+	e->out.from_domain = "";
+	e->policy_level = -1;
+	e->spf.walk = -1;
+	e->several = 1;
+	if (req->nfrom > DMARC_MAX_AUTHORS) {
+		e->author_problem = DMARC_E_FROM_DOMAINS;
+		e->out.nauthors = req->nfrom;
+		return e;  /* permerror: not every domain can be checked */
+	}
+	if (!(e->kids = calloc(req->nfrom, sizeof *e->kids))) {
+		free(e);
+		return NULL;
+	}
+	for (size_t i = 0; i < req->nfrom; i++) {
+		struct dmarc_request one = *req;
+		one.from_domain = req->from_domains[i];
+		one.from_domains = NULL;
+		one.nfrom = 0;
+		if (!(e->kids[e->nkids++] = dmarc_eval_new(&one))) {
+			dmarc_eval_free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+struct dmarc_eval *dmarc_eval_new(const struct dmarc_request *req)
+{
+	if (req->nfrom > 1 && !req->author_problem)
+		return several_new(req);
+	struct dmarc_eval *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->out.nauthors = 1;
 	int oom = 0, bad = 0;
 	e->flags = req->flags;
 	e->psl = req->psl;
@@ -141,8 +180,11 @@ struct dmarc_eval *dmarc_eval_new(const struct dmarc_request *req)
 	e->out.from_domain = "";
 	e->author_problem = req->author_problem;
 	e->author_reason = dup_or_null(req->author_reason, &oom);
-	if (req->from_domain && !req->author_problem) {
-		e->from = alabel(req->from_domain, &bad);
+	const char *from = req->from_domain;
+	if (!from && req->nfrom == 1)
+		from = req->from_domains[0];
+	if (from && !req->author_problem) {
+		e->from = alabel(from, &bad);
 		if (!e->from && !bad)
 			oom = 1;
 		if (bad)
@@ -204,12 +246,77 @@ void dmarc_eval_free(struct dmarc_eval *e)
 	for (size_t i = 0; i < e->nids; i++)
 		dmarc_walk_free(&e->ids[i]);
 	free(e->org7489);
+	for (size_t i = 0; i < e->nkids; i++)
+		dmarc_eval_free(e->kids[i]);
+	free(e->kids);
 	free(e);
 }
 
 const struct dmarc_outcome *dmarc_outcome(const struct dmarc_eval *e)
 {
 	return &e->out;
+}
+
+const struct dmarc_outcome *dmarc_outcome_at(const struct dmarc_eval *e, size_t i)
+{
+	if (!e->kids)
+		return i == 0 ? &e->out : NULL;
+	return i < e->nkids ? &e->kids[i]->out : NULL;
+}
+
+/* RFC 9989 11.5: each author domain evaluated, the strictest policy among
+ * those that fail applies; the evaluation passes only when nothing fails
+ * and nothing could not be checked. Which one decides: a failure (the
+ * strictest disposition, then policy), else a temperror, a permerror, a
+ * pass, a none. */
+static int rank(const struct dmarc_outcome *o)
+{
+	switch (o->result) {
+	case DMARC_FAIL: return 100 + 10 * (int)o->disposition + (int)o->policy;
+	case DMARC_TEMPERROR: return 50;
+	case DMARC_PERMERROR: return 40;
+	case DMARC_PASS: return 20;
+	case DMARC_NONE: return 10;
+	}
+	return 0;
+}
+
+static void combine(struct dmarc_eval *e)
+{
+	size_t best = 0;
+	unsigned queries = 0;
+	for (size_t i = 0; i < e->nkids; i++) {
+		queries += e->kids[i]->out.queries;
+		if (rank(&e->kids[i]->out) > rank(&e->kids[best]->out))
+			best = i;
+	}
+	e->out = e->kids[best]->out;
+	e->out.queries = queries;
+	e->out.nauthors = e->nkids;
+	e->state = S_DONE;
+}
+
+static enum dmarc_step several_next(struct dmarc_eval *e, struct dns_question *q)
+{
+	if (e->state == S_DONE)
+		return DMARC_DONE;
+	if (!e->kids) {
+		finish(e, DMARC_PERMERROR, DMARC_E_FROM_DOMAINS, "more From domains than are checked");
+		return DMARC_DONE;
+	}
+	int waiting = 0;
+	for (size_t i = 0; i < e->nkids; i++) {
+		enum dmarc_step s = dmarc_next(e->kids[i], q);
+		if (s == DMARC_QUERY) {
+			q->id |= (uint64_t)(i + 1) << 32;
+			return DMARC_QUERY;
+		}
+		waiting |= s == DMARC_WAIT;
+	}
+	if (waiting)
+		return DMARC_WAIT;
+	combine(e);
+	return DMARC_DONE;
 }
 
 /* ---- the steps ------------------------------------------------------------- */
@@ -220,7 +327,7 @@ static void start(struct dmarc_eval *e)
 {
 	if (e->author_problem) {
 		e->out.from_domain = e->from ? e->from : "";
-		if (e->author_problem == DMARC_E_FROM_DOMAINS)
+		if (e->author_problem == DMARC_E_FROM_DOMAINS)  /* RFC 9989 5.3.1: not possible */
 			finish(e, DMARC_NONE, e->author_problem, e->author_reason);
 		else
 			finish(e, DMARC_PERMERROR, e->author_problem, e->author_reason);
@@ -357,7 +464,9 @@ static void author_first(struct dmarc_eval *e)
 	if (l0->has) {
 		if (!use_policy(e, 0))
 			return;
-		if (l0->rec.psd == DMARC_PSD_N || !needs_org(e, &l0->rec) || aligned_strictly(e)) {
+		/* psd=n or psd=y there: the walk stops, the author domain is its
+		 * own organizational domain (4.10.2 rules 1 and 3) */
+		if (l0->rec.psd != DMARC_PSD_U || !needs_org(e, &l0->rec) || aligned_strictly(e)) {
 			e->out.org_domain = e->author.domain;
 			start_ids(e);
 			return;
@@ -517,6 +626,18 @@ static void verdict(struct dmarc_eval *e)
 		finish(e, DMARC_TEMPERROR, DMARC_E_DNS, "no aligned pass, and a check failed temporarily");
 		return;
 	}
+	/* np= and sp= would differ, and whether the name exists is not known
+	 * now: no conclusion (RFC 9989 5.3.6) */
+	if (!rfc7489(e) && e->exist_temp && !e->out.as_none && e->out.policy_tag == DMARC_TAG_SP &&
+	    r->np != DMARC_P_UNSET && r->np != p) {
+		finish(e, DMARC_TEMPERROR, DMARC_E_DNS, "DNS failure: does the author domain exist (np=)?");
+		return;
+	}
+	if (!rfc7489(e) && e->exist_temp && !e->out.as_none && e->out.policy_tag == DMARC_TAG_P &&
+	    !dmarc_domain_eq(e->out.policy_domain, e->from) && r->np != DMARC_P_UNSET && r->np != p) {
+		finish(e, DMARC_TEMPERROR, DMARC_E_DNS, "DNS failure: does the author domain exist (np=)?");
+		return;
+	}
 	enum dmarc_policy d = p;
 	if (rfc7489(e)) {
 		/* RFC 7489 6.6.4: a message left out by pct= gets the next
@@ -566,6 +687,8 @@ static int next_question(struct dmarc_eval *e, struct dns_question *q)
 
 enum dmarc_step dmarc_next(struct dmarc_eval *e, struct dns_question *q)
 {
+	if (e->several)
+		return several_next(e, q);
 	for (;;) {
 		if (e->state != S_DONE && next_question(e, q)) {
 			e->out.queries++;
@@ -600,12 +723,23 @@ void dmarc_answer(struct dmarc_eval *e, const struct dns_answer *a)
 {
 	if (e->state == S_DONE)
 		return;
+	if (e->several) {
+		uint64_t k = a->id >> 32;
+		if (k >= 1 && k <= e->nkids) {
+			struct dns_answer one = *a;
+			one.id &= 0xffffffffu;
+			dmarc_answer(e->kids[k - 1], &one);
+		}
+		return;
+	}
 	if (a->id == EXIST_ID) {
 		if (e->exist_asked == 2) {
 			e->exist_asked = 3;
-			/* RFC 9989 3.2.7 (RFC 8020): NXDOMAIN, the name does not
-			 * exist; a failure is taken as a name that exists */
+			/* RFC 9989 3.2.13 (RFC 8020): NXDOMAIN, the name does not
+			 * exist; after a failure, sp= (or p=) applies when np=
+			 * would say the same, else temperror (verdict) */
 			e->nonexistent = a->status == DNS_NXDOMAIN;
+			e->exist_temp = dns_temporary(a->status);
 		}
 		return;
 	}

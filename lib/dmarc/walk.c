@@ -111,13 +111,13 @@ int dmarc_walk_pending(const struct dmarc_walk *w, size_t to)
 	return 0;
 }
 
-/* 4.10.1 steps 2 and 7: where the walk stops (psd=n anywhere, psd=y above
- * the start); the number of levels that count. */
+/* 4.10 steps 2 and 6: the walk stops at a record with psd=n or psd=y;
+ * the number of levels that count. */
 size_t dmarc_walk_stop(const struct dmarc_walk *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		const struct dmarc_level *l = &w->lv[i];
-		if (l->has && (l->rec.psd == DMARC_PSD_N || (i > 0 && l->rec.psd == DMARC_PSD_Y)))
+		if (l->has && (l->rec.psd == DMARC_PSD_N || l->rec.psd == DMARC_PSD_Y))
 			return i + 1;
 	}
 	return w->n;

@@ -177,9 +177,16 @@ v "two From fields: permerror" 1 "dmarc=permerror header.from= policy=none dispo
 has "two From fields: the reason" '^reason: several From fields$'
 sed 's/^From: Joe <joe@example.com>/From: <x@other.example>, <ceo@example.com>/' aligned.raw > twodom.raw
 "$E" dkim sign -d other.example -s s1 -k k/s1.key twodom.raw > twodom.eml
-v "From with two domains (CVE-2019-16378): exempt, none, never the first one's pass" 1 \
-	"dmarc=none header.from= policy=none disposition=none" twodom.eml
-has "two domains: the reason" '^reason: several From domains$'
+v "From with two domains (CVE-2019-16378): each evaluated, example.com's failure decides" 1 \
+	"dmarc=fail header.from=example.com policy=reject disposition=reject" twodom.eml
+has "two domains: each one's verdict" '^author domain other.example: dmarc=none policy=none disposition=none$'
+has "two domains: each one's verdict (2)" '^author domain example.com: dmarc=fail policy=reject disposition=reject$'
+"$E" dmarc $A --json twodom.eml | "$PYTHON" -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+assert o["result"] == "fail" and o["header_from"] == "example.com", o
+assert [(a["header_from"], a["result"]) for a in o["authors"]] == [("other.example", "none"), ("example.com", "fail")], o
+' && pass "two domains --json: each author's verdict" || fail "two domains --json: each author's verdict"
 sed 's/^From: Joe <joe@example.com>/From: a@example.com, b@EXAMPLE.com/' aligned.raw > samedom.raw
 "$E" dkim sign -d example.com -s s1 -k k/s1.key samedom.raw > samedom.eml
 v "From with two mailboxes of one domain: evaluated" 0 \

@@ -1,7 +1,8 @@
-/* The author domain DMARC evaluates, from lib/mime's one author reader:
- * several From fields, several mailboxes (the same domain: evaluated;
- * different domains: exempt, never the first one's pass: OpenDMARC
- * CVE-2019-16378), none, malformed. */
+/* The author domains DMARC evaluates, from lib/mime's one author reader:
+ * several From fields (no author), several mailboxes (the same domain:
+ * that one; different domains: each evaluated, the strictest failure
+ * decides, never the first one's pass: OpenDMARC CVE-2019-16378), none,
+ * malformed. */
 #include <check.h>
 #include <string.h>
 
@@ -33,18 +34,36 @@ static enum dmarc_problem author_of(const char *msg, char *domain, const char **
 	return p;
 }
 
+/* Every author domain of the message evaluated together. */
 static struct verdict eval_msg(const char *msg, const char *dkim_d)
 {
-	char dom[256];
+	struct mime_author a;
+	mime_author_read(msg, strlen(msg), NULL, &a);
+	const char *v = strstr(msg, "From:");
+	size_t vl = 0;
+	if (v) {
+		v += 5;
+		vl = strcspn(v, "\r\n");
+	}
+	struct mime_buf d = {0};
+	size_t n = 0;
 	const char *why;
-	enum dmarc_problem p = author_of(msg, dom, &why);
+	enum dmarc_problem p = dmarc_author_domains(&a, v, vl, &d, &n, &why);
+	const char *doms[16];
+	for (size_t i = 0, at = 0; i < n && i < 16; i++, at += strlen(d.data + at) + 1)
+		doms[i] = d.data + at;
 	struct dmarc_dkim k = {dkim_d, "s", DMARC_AUTH_PASS};
-	struct dmarc_request req = req_basic(p ? NULL : dom, DMARC_AUTH_NONE, NULL);
+	struct dmarc_request req = req_basic(NULL, DMARC_AUTH_NONE, NULL);
+	req.from_domains = doms;
+	req.nfrom = p ? 0 : n;
 	req.author_problem = p;
 	req.author_reason = why;
 	req.dkim = &k;
 	req.ndkim = 1;
-	return evaluate(&req, zone, NULL);
+	struct verdict out = evaluate(&req, zone, NULL);
+	mime_buf_free(&d);
+	mime_author_free(&a);
+	return out;
 }
 
 START_TEST(one_author)
@@ -66,14 +85,51 @@ START_TEST(cve_2019_16378)
 	const char *msg = "From: <x@attacker.example>, <ceo@victim.example>\r\nTo: a@b.example\r\n\r\nhi\r\n";
 	char d[256];
 	const char *why;
+	/* one domain wanted: refused */
 	ck_assert_int_eq(author_of(msg, d, &why), DMARC_E_FROM_DOMAINS);
+	/* each evaluated: attacker.example passes, victim.example fails: the
+	 * failure with p=reject decides */
 	struct verdict v = eval_msg(msg, "attacker.example");
-	ck_assert_int_ne(v.result, DMARC_PASS);
-	ck_assert_int_eq(v.result, DMARC_NONE);
-	ck_assert_int_eq(v.problem, DMARC_E_FROM_DOMAINS);
+	ck_assert_int_eq(v.result, DMARC_FAIL);
+	ck_assert_str_eq(v.policy_domain, "victim.example");
+	ck_assert_int_eq(v.disposition, DMARC_P_REJECT);
 	/* the other way round too */
 	v = eval_msg("From: ceo@victim.example, x@attacker.example\r\n\r\nhi\r\n", "attacker.example");
-	ck_assert_int_ne(v.result, DMARC_PASS);
+	ck_assert_int_eq(v.result, DMARC_FAIL);
+	ck_assert_int_eq(v.disposition, DMARC_P_REJECT);
+	/* a pass only when every domain passes */
+	static const struct zrec z[] = {
+		{"_dmarc.a.example", DNS_OK, {"v=DMARC1; p=reject"}},
+		{"_dmarc.b.example", DNS_OK, {"v=DMARC1; p=quarantine"}},
+		{NULL, 0, {NULL}},
+	};
+	const char *two[] = {"a.example", "b.example"};
+	struct dmarc_dkim k[] = {{"a.example", "s", DMARC_AUTH_PASS}, {"b.example", "s", DMARC_AUTH_PASS}};
+	struct dmarc_request req = req_basic(NULL, DMARC_AUTH_NONE, NULL);
+	req.from_domains = two;
+	req.nfrom = 2;
+	req.dkim = k;
+	req.ndkim = 2;
+	struct dmarc_eval *e = dmarc_eval_new(&req);
+	const struct dmarc_outcome *o = run_eval(e, z, NULL);
+	ck_assert_int_eq(o->result, DMARC_PASS);
+	ck_assert_uint_eq(o->nauthors, 2);
+	ck_assert_str_eq(dmarc_outcome_at(e, 1)->from_domain, "b.example");
+	dmarc_eval_free(e);
+	req.ndkim = 1;  /* b.example unsigned: its p=quarantine decides */
+	v = evaluate(&req, z, NULL);
+	ck_assert_int_eq(v.result, DMARC_FAIL);
+	ck_assert_str_eq(v.policy_domain, "b.example");
+	ck_assert_int_eq(v.disposition, DMARC_P_QUARANTINE);
+	/* more than DMARC_MAX_AUTHORS domains: permerror, never a pass */
+	const char *many[DMARC_MAX_AUTHORS + 1];
+	for (size_t i = 0; i <= DMARC_MAX_AUTHORS; i++)
+		many[i] = "a.example";
+	req.from_domains = many;
+	req.nfrom = DMARC_MAX_AUTHORS + 1;
+	v = evaluate(&req, z, NULL);
+	ck_assert_int_eq(v.result, DMARC_PERMERROR);
+	ck_assert_int_eq(v.problem, DMARC_E_FROM_DOMAINS);
 	/* the same domain in every mailbox: evaluated as that domain */
 	msg = "From: a@victim.example, b@VICTIM.example\r\n\r\nhi\r\n";
 	ck_assert_int_eq(author_of(msg, d, &why), DMARC_OK);

@@ -139,6 +139,22 @@ START_TEST(subdomain_policies)
 	v = evaluate(&req, z, NULL);
 	ck_assert_int_eq(v.tag, DMARC_TAG_P);
 	ck_assert_int_eq(v.disposition, DMARC_P_NONE);
+	/* whether the name exists cannot be told now: temperror when np= and
+	 * sp= differ, sp= when they agree */
+	static const struct zrec zt[] = {
+		{"_dmarc.example.com", DNS_OK, {"v=DMARC1; p=none; sp=quarantine; np=reject"}},
+		{"_dmarc.same.example", DNS_OK, {"v=DMARC1; p=none; sp=reject; np=reject"}},
+		{"ghost.example.com", DNS_SERVFAIL, {NULL}},
+		{"ghost.same.example", DNS_TIMEOUT, {NULL}},
+		{NULL, 0, {NULL}},
+	};
+	req.from_domain = "ghost.example.com";
+	v = evaluate(&req, zt, NULL);
+	ck_assert_int_eq(v.result, DMARC_TEMPERROR);
+	req.from_domain = "ghost.same.example";
+	v = evaluate(&req, zt, NULL);
+	ck_assert_int_eq(v.result, DMARC_FAIL);
+	ck_assert_int_eq(v.disposition, DMARC_P_REJECT);
 	/* no np=: sp=; no sp=: p= */
 	static const struct zrec z2[] = {
 		{"_dmarc.a.example", DNS_OK, {"v=DMARC1; p=reject; sp=none"}},

@@ -111,11 +111,26 @@ START_TEST(psd_public_suffix_like)
 	ck_assert_int_eq(v.tag, DMARC_TAG_NP);
 	ck_assert_int_eq(v.policy, DMARC_P_REJECT);
 	ck_assert_int_eq(v.disposition, DMARC_P_REJECT);
-	/* mail from the PSD itself: its own p=, psd=y at the start does not stop it */
+	/* mail from the PSD itself: its own p=; psd=y at the start stops the walk */
 	req.from_domain = "psd.example";
-	v = evaluate(&req, z, NULL);
+	struct dmarc_dkim d = {"x.psd.example", "s", DMARC_AUTH_PASS};
+	req.dkim = &d;
+	req.ndkim = 1;
+	struct asked log = {0};
+	v = evaluate(&req, z, &log);
 	ck_assert_str_eq(v.policy_domain, "psd.example");
 	ck_assert_int_eq(v.tag, DMARC_TAG_P);
+	ck_assert_str_eq(v.org, "psd.example");
+	/* the author's walk asks nothing above the PSD; x.psd.example's walk
+	 * asks its names together (the answer above the stop is not read):
+	 * its organizational domain is x.psd.example, not aligned */
+	size_t above = 0;
+	for (size_t i = 0; i < log.n; i++)
+		above += !strcmp(log.names[i], "_dmarc.example");
+	ck_assert_uint_eq(above, 1);
+	ck_assert_str_eq(log.names[0], "_dmarc.psd.example");
+	ck_assert_str_eq(log.names[1], "_dmarc.x.psd.example");
+	ck_assert_int_eq(v.result, DMARC_FAIL);
 }
 END_TEST
 
