@@ -20,7 +20,7 @@
  *   const struct dmarc_outcome *o = dmarc_outcome(e);
  *
  * The author domain comes from lib/mime's one author reader
- * (mime-author.h) through dmarc_author_domain. */
+ * (mime-author.h) through dmarc_author_domains. */
 #ifndef EMBER_DMARC_H
 #define EMBER_DMARC_H
 

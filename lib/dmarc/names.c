@@ -43,7 +43,7 @@ const char *dmarc_problem_text(enum dmarc_problem p)
 	case DMARC_E_SYNTAX: return "a part that is not tag=value (ignored)";
 	case DMARC_E_DNS: return "DNS failure";
 	case DMARC_E_NO_AUTHOR: return "no usable author";
-	case DMARC_E_FROM_DOMAINS: return "From has mailboxes of different domains: exempt from DMARC";
+	case DMARC_E_FROM_DOMAINS: return "several From domains";
 	case DMARC_E_DOMAIN: return "the domain is not a valid name";
 	case DMARC_E_NOMEM: return "out of memory";
 	}

@@ -34,6 +34,13 @@ dns_line 'example.com. IN TXT "v=spf1 ip4:192.0.2.10 -all"'
 dns_line 'other.example. IN TXT "v=spf1 ip4:192.0.2.66 -all"'
 dns_line 'mx.example.com. IN TXT "v=spf1 a -all"'
 dns_line 'mx.example.com. IN A 192.0.2.10'
+# a 4,000-octet record (a long rua= list): truncated over UDP, read over TCP
+"$PYTHON" - > big.txt <<'PY'
+rec = "v=DMARC1; p=quarantine; rua=" + ",".join("mailto:r%d@big.example" % i for i in range(200))
+rec = rec[:rec.rfind(",", 0, 4000)]
+print("_dmarc.big.example. IN TXT " + " ".join('"%s"' % rec[i:i + 255] for i in range(0, len(rec), 255)))
+PY
+dns_line "$(cat big.txt)"
 printf '%s\n' _dmarc.broken.example > "$DNS_DIR/broken"
 dns_start || { fail "knot starts"; finish; exit; }
 
@@ -108,6 +115,10 @@ v "no DMARC record: none, exit 1" 1 "dmarc=none header.from=norecord.example pol
 msg broken broken.example broken.example
 v "the policy's DNS fails (SERVFAIL): temperror, exit 75" 75 \
 	"dmarc=temperror header.from=broken.example policy=none disposition=none" broken.eml
+msg big big.example other.example
+v "a 4,000-octet record, over TCP: read whole" 1 \
+	"dmarc=fail header.from=big.example policy=quarantine disposition=quarantine" big.eml
+has "the 4,000-octet record: its last URI" 'mailto:r1[0-9][0-9]@big.example$'
 msg two two.example other.example
 v "two DMARC records: both discarded, none" 1 "dmarc=none header.from=two.example policy=none disposition=none" two.eml
 v "--dns: nothing listens: temperror" 75 \
