@@ -389,7 +389,7 @@ START_TEST(printer)
 	};
 	ck_assert_int_eq(mime_authres_field(&f, "mx.example.org", r, 2), 0);
 	ck_assert_str_eq(f.data, "Authentication-Results: mx.example.org; dkim=pass reason=\"good \\\"sig\\\"\"\r\n"
-				 " header.d=example.com header.s=sel; spf=pass smtp.mailfrom=\"a@example.com\"\r\n");
+				 " header.d=example.com header.s=sel; spf=pass smtp.mailfrom=a@example.com\r\n");
 	struct mime_authres *a;
 	ck_assert_int_eq(mime_authres_parse(f.data + 23, f.len - 23, &a), 0);
 	struct mime_buf o = {0};
