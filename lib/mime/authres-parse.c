@@ -169,7 +169,8 @@ int mime_authres_is_bare_addr(const char *s, size_t n)
 	mime_lex_dot_atom_text(&p.l, NULL, NULL);
 	if (p.l.pos >= n || s[p.l.pos] != '@')
 		return 0;
-	return domain_len(&p, p.l.pos + 1) == n - p.l.pos - 1;
+	size_t d = domain_len(&p, p.l.pos + 1);
+	return d > 0 && d == n - p.l.pos - 1;
 }
 
 /* authserv-id and reason: value = token / quoted-string (a U-label domain
