@@ -28,6 +28,7 @@
 #include "mime.h"
 #include "lex.h"
 #include "ascii-int.h"
+#include "authres-int.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -159,6 +160,17 @@ static size_t domain_len(const struct ar *p, size_t pos)
 		i++;
 	}
 	return labels >= 2 ? end - pos : 0;
+}
+
+int mime_authres_is_bare_addr(const char *s, size_t n)
+{
+	struct ar p = {0};
+	mime_lex_init(&p.l, s, n);
+	mime_lex_dot_atom_text(&p.l, NULL, NULL);
+	if (p.l.pos >= n || s[p.l.pos] != '@')
+		return 0;
+	size_t d = domain_len(&p, p.l.pos + 1);
+	return d > 0 && d == n - p.l.pos - 1;
 }
 
 /* authserv-id and reason: value = token / quoted-string (a U-label domain

@@ -1,6 +1,7 @@
 /* Authentication-Results (RFC 8601 2.2) written: see mime-authres.h. */
 #include "mime.h"
 #include "lex.h"
+#include "authres-int.h"
 
 #include <string.h>
 
@@ -31,6 +32,15 @@ static enum mime_status put_value(struct mime_buf *b, const char *v)
 			return MIME_ENOMEM;
 	}
 	return mime_buf_putc(b, '"');
+}
+
+/* A pvalue: also an addr-spec or "@domain" as it is (RFC 8601 2.2), which
+ * is how readers expect smtp.mailfrom and header.i. */
+static enum mime_status put_pvalue(struct mime_buf *b, const char *v)
+{
+	if (mime_authres_is_bare_addr(v, strlen(v)))
+		return mime_buf_puts(b, v);
+	return put_value(b, v);
 }
 
 /* One word of the field as a token of the folding printer. */
@@ -72,7 +82,7 @@ enum mime_status mime_authres_field(struct mime_buf *out, const char *authserv_i
 		for (size_t k = 0; !st && k < x->nprops; k++) {
 			const struct mime_authres_prop *p = &x->props[k];
 			st = mime_buf_puts(&w, p->ptype) || mime_buf_putc(&w, '.') || mime_buf_puts(&w, p->name) ||
-			     mime_buf_putc(&w, '=') || put_value(&w, p->value) ||
+			     mime_buf_putc(&w, '=') || put_pvalue(&w, p->value) ||
 			     (k + 1 == x->nprops && i + 1 < n && mime_buf_putc(&w, ';')) ? MIME_ENOMEM
 			     : word(&f, &w);
 		}

@@ -15,8 +15,9 @@
 struct mime_authres_prop {
 	const char *ptype;     /* "header", "smtp", "policy" */
 	const char *name;      /* "d", "from", "mailfrom" */
-	const char *value;     /* written as a token, or a quoted string when it
-				  is not one */
+	const char *value;     /* written as a token or an addr-spec ("a@b.example",
+				  "@b.example", RFC 8601 2.2), else as a quoted
+				  string */
 };
 
 struct mime_authres_result {

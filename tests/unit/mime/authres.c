@@ -263,6 +263,10 @@ START_TEST(quoted_strings)
 		 "mx v1 | auth=pass smtp.auth<\"john doe\"@example.net>");
 	check_ar(" mx; auth=pass smtp.auth=\"a\\\"b\"@example.net",
 		 "mx v1 | auth=pass smtp.auth<\"a\\\"b\"@example.net>");
+	/* found by fuzz/authres: "@" quoted, a property right after it; the
+	 * printer once wrote it bare */
+	check_ar(" \"-\xffple\"; x=p reason.q=\"@\"reas.v=ze.e",
+		 "-\xffple v1 | x=p reason.q<@> reas.v<ze.e>");
 	/* dot-atom local parts with atext that a token does not have */
 	check_ar(" mx; spf=pass smtp.mailfrom=a/b=c?d@example.net",
 		 "mx v1 | spf=pass smtp.mailfrom<a/b=c?d@example.net>");
@@ -389,7 +393,7 @@ START_TEST(printer)
 	};
 	ck_assert_int_eq(mime_authres_field(&f, "mx.example.org", r, 2), 0);
 	ck_assert_str_eq(f.data, "Authentication-Results: mx.example.org; dkim=pass reason=\"good \\\"sig\\\"\"\r\n"
-				 " header.d=example.com header.s=sel; spf=pass smtp.mailfrom=\"a@example.com\"\r\n");
+				 " header.d=example.com header.s=sel; spf=pass smtp.mailfrom=a@example.com\r\n");
 	struct mime_authres *a;
 	ck_assert_int_eq(mime_authres_parse(f.data + 23, f.len - 23, &a), 0);
 	struct mime_buf o = {0};
@@ -404,6 +408,27 @@ START_TEST(printer)
 	mime_buf_reset(&f);
 	ck_assert_int_eq(mime_authres_field(&f, "mx", NULL, 0), 0);
 	ck_assert_str_eq(f.data, "Authentication-Results: mx; none\r\n");
+	/* addr-specs bare, other values quoted: a one-label domain, a quoted
+	 * local part, a trailing dot, two "@" */
+	const struct mime_authres_prop q[] = {
+		{"header", "i", "@example.com"}, {"smtp", "mailfrom", "a.b+c@sub.example.com"},
+		{"smtp", "mailfrom", "user@localhost"}, {"smtp", "auth", "\"j d\"@example.com"},
+		{"smtp", "helo", "example.com."}, {"smtp", "x", "a@b@example.com"}, {"p", "q", "@"},
+		{"p", "q", "a@"},
+	};
+	const struct mime_authres_result rq = {"x", "pass", NULL, q, 8};
+	mime_buf_reset(&f);
+	ck_assert_int_eq(mime_authres_field(&f, "mx", &rq, 1), 0);
+	ck_assert_str_eq(f.data, "Authentication-Results: mx; x=pass header.i=@example.com\r\n"
+				 " smtp.mailfrom=a.b+c@sub.example.com smtp.mailfrom=\"user@localhost\"\r\n"
+				 " smtp.auth=\"\\\"j d\\\"@example.com\" smtp.helo=example.com.\r\n"
+				 " smtp.x=\"a@b@example.com\" p.q=\"@\" p.q=\"a@\"\r\n");
+	/* what the printer refuses: an empty id, a method or result that is no token */
+	mime_buf_reset(&f);
+	ck_assert_int_eq(mime_authres_field(&f, "", &rq, 1), MIME_EINVAL);
+	const struct mime_authres_result rb = {"d kim", "pass", NULL, NULL, 0};
+	ck_assert_int_eq(mime_authres_field(&f, "mx", &rb, 1), MIME_EINVAL);
+	ck_assert_uint_eq(f.len, 0);
 	mime_buf_free(&f);
 	mime_buf_free(&o);
 }
