@@ -3,7 +3,8 @@
  * starts with v=DMARC1; the values are those of their enums. Then the
  * input is served as _dmarc.example.com's record (and, split at its first
  * newline, as the parent's) to a whole evaluation, which must end with a
- * result that fits what it read. */
+ * result that fits what it read; and with two author domains, whose
+ * combined verdict must agree with each one's. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,15 @@ static void check_record(const char *s, size_t n, unsigned flags)
 		abort();
 }
 
-static void evaluate(const char *rec, size_t n, const char *parent, size_t pn, unsigned flags)
+static void evaluate(const char *rec, size_t n, const char *parent, size_t pn, unsigned flags,
+		     int two_authors)
 {
 	struct dmarc_dkim k = {"mail.example.com", "s", DMARC_AUTH_PASS};
+	static const char *const authors[] = {"a.b.example.com", "example.net"};
 	struct dmarc_request req = {
 		.from_domain = "a.b.example.com", .spf = DMARC_AUTH_PASS, .mail_from = "x@example.net",
 		.dkim = &k, .ndkim = 1, .flags = flags, .random = 50,
+		.from_domains = two_authors ? authors : NULL, .nfrom = two_authors ? 2 : 0,
 	};
 	struct dmarc_eval *e = dmarc_eval_new(&req);
 	if (!e)
@@ -82,8 +86,16 @@ static void evaluate(const char *rec, size_t n, const char *parent, size_t pn, u
 		abort();
 	if (o->result == DMARC_PASS && !o->dkim_aligned && !o->spf_aligned)
 		abort();
-	if (o->queries > 20)
+	if (o->queries > (two_authors ? 40u : 20u))
 		abort();
+	for (size_t i = 0; two_authors && i < o->nauthors; i++) {
+		const struct dmarc_outcome *a = dmarc_outcome_at(e, i);
+		/* several authors: a pass only when none fails or is unknown */
+		if (o->result == DMARC_PASS && a->result != DMARC_PASS && a->result != DMARC_NONE)
+			abort();
+		if (a->result == DMARC_FAIL && o->result != DMARC_FAIL)
+			abort();
+	}
 	dmarc_eval_free(e);
 }
 
@@ -94,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_record(s, size, DMARC_RFC7489);
 	const char *nl = memchr(s, '\n', size);
 	size_t first = nl ? (size_t)(nl - s) : size;
-	evaluate(s, first, nl ? nl + 1 : NULL, nl ? size - first - 1 : 0, 0);
-	evaluate(s, first, nl ? nl + 1 : NULL, nl ? size - first - 1 : 0, DMARC_RFC7489);
+	evaluate(s, first, nl ? nl + 1 : NULL, nl ? size - first - 1 : 0, 0, 0);
+	evaluate(s, first, nl ? nl + 1 : NULL, nl ? size - first - 1 : 0, DMARC_RFC7489, 0);
+	evaluate(s, first, nl ? nl + 1 : NULL, nl ? size - first - 1 : 0, 0, 1);
 	return 0;
 }
