@@ -202,6 +202,8 @@ struct dmarc_eval *dmarc_eval_new(const struct dmarc_request *req)
 		if (bad)  /* not a name: it cannot align */
 			e->spf.result = e->spf.result == DMARC_AUTH_PASS ? DMARC_AUTH_NONE : e->spf.result;
 	}
+	if (!e->spf.domain && e->spf.result == DMARC_AUTH_PASS)
+		e->spf.result = DMARC_AUTH_NONE;  /* no domain: nothing to align */
 	if (req->ndkim && !(e->dkim = calloc(req->ndkim, sizeof *e->dkim)))
 		oom = 1;
 	for (size_t i = 0; i < req->ndkim && !oom; i++) {

@@ -84,6 +84,10 @@ START_TEST(spf_alignment)
 	req.helo = "mx.example.net";
 	req.mail_from = NULL;
 	ck_assert_int_eq(evaluate(&req, zone, NULL).result, DMARC_FAIL);
+	/* a pass with neither a sender nor a HELO name: nothing aligns */
+	req.mail_from = NULL;
+	req.helo = NULL;
+	ck_assert_int_eq(evaluate(&req, zone, NULL).result, DMARC_FAIL);
 	/* with a sender, HELO does not count */
 	req.mail_from = "x@example.net";
 	req.helo = "example.com";
