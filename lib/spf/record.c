@@ -175,6 +175,20 @@ static const struct { const char *name; enum spf_kind kind; } mechs[] = {
 	{ "ptr", K_PTR }, { "ip4", K_IP4 }, { "ip6", K_IP6 }, { "exists", K_EXISTS },
 };
 
+/* [":" domain-spec] after a mechanism's name (a, mx, ptr) */
+static int optional_spec(const char *r, size_t rn, struct spf_term *t, const char **why)
+{
+	if (!rn)
+		return 0;
+	if (r[0] != ':' || rn < 2) {
+		*why = "bad mechanism argument";
+		return -1;
+	}
+	t->spec = r + 1;
+	t->spec_len = rn - 1;
+	return 0;
+}
+
 static enum spf_problem mechanism(const char *s, size_t n, struct spf_term *t, const char **why)
 {
 	size_t nl = 0;
@@ -230,25 +244,13 @@ static enum spf_problem mechanism(const char *s, size_t n, struct spf_term *t, c
 			}
 			rn = i - 1;
 		}
-		if (rn) {
-			if (r[0] != ':' || rn < 2) {
-				*why = "bad mechanism argument";
-				return SPF_E_SYNTAX;
-			}
-			t->spec = r + 1;
-			t->spec_len = rn - 1;
-		}
+		if (optional_spec(r, rn, t, why) < 0)
+			return SPF_E_SYNTAX;
 		break;
 	}
 	case K_PTR:
-		if (rn) {
-			if (r[0] != ':' || rn < 2) {
-				*why = "bad mechanism argument";
-				return SPF_E_SYNTAX;
-			}
-			t->spec = r + 1;
-			t->spec_len = rn - 1;
-		}
+		if (optional_spec(r, rn, t, why) < 0)
+			return SPF_E_SYNTAX;
 		break;
 	case K_IP4:
 	case K_IP6: {
