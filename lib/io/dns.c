@@ -322,12 +322,14 @@ int io_dns_wait(struct io_dns *d)
 {
 	while (d->pending) {
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-		int bits = ares_getsock(d->ch, socks, ARES_GETSOCK_MAXNUM);
+		/* c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 by up to 31:
+		 * the same bits, read unsigned */
+		unsigned bits = (unsigned)ares_getsock(d->ch, socks, ARES_GETSOCK_MAXNUM);
 		struct pollfd p[ARES_GETSOCK_MAXNUM];
 		nfds_t n = 0;
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			short ev = (short)((bits & 1u << i ? POLLIN : 0) |
+					   (bits & 1u << (i + ARES_GETSOCK_MAXNUM) ? POLLOUT : 0));
 			if (ev)
 				p[n++] = (struct pollfd){.fd = socks[i], .events = ev};
 		}
