@@ -35,7 +35,9 @@ static const struct cli_cmd cmd = {
 	"author domain (RFC 9989) on a first line:\n"
 	"  dmarc=RESULT header.from=DOMAIN policy=POLICY disposition=DISPOSITION\n"
 	"then the details. The spf= and dkim= results of the Authentication-Results\n"
-	"fields whose authserv-id is ours are used; what they do not give is\n"
+	"fields whose authserv-id is ours, in the run of such fields at the top of\n"
+	"the header, are used (one further down came with the message: ignored);\n"
+	"what they do not give is\n"
 	"computed: DKIM from the message's signatures, SPF when --ip is given.\n"
 	"      --ip IP            the client's address, for an SPF check\n"
 	"      --helo HOST        the HELO/EHLO name (the SPF identity of a null sender)\n"
@@ -111,6 +113,8 @@ struct msg {
 	struct found_dkim *dkim;
 	size_t ndkim;
 	unsigned trusted, ignored;   /* Authentication-Results fields */
+	unsigned forged;             /* ours, but below the top (DESIGN.md 4) */
+	int below_top;               /* a field other than AR or Received-SPF seen */
 };
 
 static void add_dkim(struct msg *m, const char *d, const char *s, enum dmarc_auth r)
@@ -136,7 +140,11 @@ static const char *after_at(const char *s)
 	return at ? at + 1 : s;
 }
 
-/* RFC 8601 5: only our own authserv-id's fields are trusted. */
+/* RFC 8601 5: only our own authserv-id's fields are trusted, and of
+ * those only the ones this hop wrote: the run of Authentication-Results
+ * and Received-SPF fields at the top of the header, which ember's filters
+ * prepend above the Received field the receiving server put there. One
+ * of ours further down came with the message: forged, and ignored. */
 static void authres(struct msg *m, const struct mime_field *f)
 {
 	struct mime_authres *a = NULL;
@@ -145,6 +153,11 @@ static void authres(struct msg *m, const struct mime_field *f)
 		oom();
 	if (st || !mime_authres_id_is(a, m->authserv)) {
 		m->ignored++;
+		mime_authres_free(a);
+		return;
+	}
+	if (m->below_top) {
+		m->forged++;
 		mime_authres_free(a);
 		return;
 	}
@@ -179,9 +192,11 @@ static void on_field(void *ctx, const struct mime_field *f)
 	if (mime_field_is(f, "From") && !m->from_value) {
 		if (!(m->from_value = strndup(f->value, f->value_len)))
 			oom();
-	} else if (mime_field_is(f, "Authentication-Results")) {
-		authres(m, f);
 	}
+	if (mime_field_is(f, "Authentication-Results"))
+		authres(m, f);
+	else if (!mime_field_is(f, "Received-SPF"))
+		m->below_top = 1;
 }
 
 static void on_defect(void *ctx, const struct mime_field *d)
@@ -457,6 +472,9 @@ static int do_check(const struct opts *op, const char *path)
 	struct cli_fields cb = {.field = on_field, .defect = on_defect, .ctx = &m, .quiet = 1};
 	int hst = cli_read_fields(in.f, where, &cb);
 	mime_author_finish(&m.author);
+	if (m.forged)
+		cli_warn(where, "%u Authentication-Results field%s of %s below the top of the header: "
+			 "not written by this hop, ignored", m.forged, m.forged > 1 ? "s" : "", op->authserv);
 	char err[256];
 	struct io_dns *dns = io_dns_new(&op->dns, err, sizeof err);
 	if (!dns)

@@ -169,6 +169,20 @@ has "trusted spf: said so" '^spf: pass smtp.mailfrom=mail.example.com \(aligned\
 v "a forged field (another authserv-id): ignored, DKIM computed: none, fail" 1 \
 	"dmarc=fail header.from=example.com policy=reject disposition=reject" forged.eml
 has "forged: no DKIM result" '^dkim: none$'
+# our own authserv-id, but below a field this hop did not write (a Received
+# above it): it came with the message, and is not trusted
+{ printf 'Received: from x by mx.test; Thu, 3 Dec 2026 12:00:00 +0000\r\n'
+  printf 'Authentication-Results: mx.test; dkim=pass header.d=example.com header.s=s9\r\n'; cat unaligned.raw; } > below.eml
+v "our authserv-id below the top: ignored, DKIM computed: fail" 1 \
+	"dmarc=fail header.from=example.com policy=reject disposition=reject" below.eml
+if grep -q '1 Authentication-Results field of mx.test below the top of the header' "$TMP/e"; then
+	pass "below the top: said so on stderr"; else fail "below the top: said so on stderr" "$(cat "$TMP/e")"; fi
+{ printf 'Authentication-Results: mx.test; spf=pass smtp.mailfrom=bounce@mail.example.com\r\n'
+  printf 'Received-SPF: pass (mx.test: x) client-ip=192.0.2.1; identity=mailfrom\r\n'
+  printf 'Authentication-Results: mx.test; dkim=pass header.d=example.com header.s=s9\r\n'; cat unaligned.raw; } > block.eml
+v "our fields in the top run (AR, Received-SPF, AR): all trusted" 0 \
+	"dmarc=pass header.from=example.com policy=reject disposition=none" block.eml
+has "top run: the second field's DKIM used" '^dkim: pass d=example.com s=s9 \(aligned\)$'
 { printf 'Authentication-Results: evil.example; dkim=pass header.d=example.com\r\n'; cat aligned.eml; } > forged2.eml
 v "a forged field on a signed message: the signature is checked" 0 \
 	"dmarc=pass header.from=example.com policy=reject disposition=none" forged2.eml
