@@ -178,31 +178,6 @@ static void sign_status(enum dkim_sign_status st, const struct dkim_signer *s, c
 }
 
 /* The message with the field prepended: the editor copies every other byte. */
-static void write_signed(struct spool *in, const char *field, size_t len, const char *where)
-{
-	struct mime_hdr_limits lim = {.flags = MIME_HDR_MBOX_FROM};
-	struct mime_editor *ed = mime_editor_new(&lim);
-	if (!ed || mime_editor_prepend(ed, field, len))
-		oom();
-	spool_rewind(in);
-	static char buf[1 << 16];
-	for (int end = 0; !end;) {
-		size_t n = spool_read(in, buf, sizeof buf);
-		end = n == 0;
-		mime_editor_feed(ed, buf, n);
-		const char *o;
-		size_t k;
-		int r;
-		while ((r = mime_editor_next(ed, &o, &k)) > 0)
-			cli_write(stdout, o, k);
-		if (r < 0) {
-			unsigned long line;
-			const char *what = mime_editor_error(ed, &line, NULL);
-			cli_die(EX_DATAERR, where, "line %lu: %s", line, what);
-		}
-	}
-	mime_editor_free(ed);
-}
 
 static int do_sign(int argc, char **argv)
 {
@@ -268,7 +243,8 @@ static int do_sign(int argc, char **argv)
 	const char *field;
 	size_t len;
 	sign_status(dkim_signer_field(s, &field, &len), s, where);
-	write_signed(&in, field, len, where);
+	spool_rewind(&in);
+	cli_prepend(field, len, spool_reader, &in, where);
 	cli_flush_stdout();
 	spool_close(&in);
 	if (f != stdin)
@@ -486,7 +462,8 @@ static void verify_filter(struct verify *vf, const char *path)
 	struct mime_buf field = {0};
 	if (mime_authres_field(&field, vf->authserv, n ? ar : &none, n ? n : 1))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", vf->authserv);
-	write_signed(&in, field.data, field.len, j.where);
+	spool_rewind(&in);
+	cli_prepend(field.data, field.len, spool_reader, &in, j.where);
 	cli_flush_stdout();
 	mime_buf_free(&field);
 	free(ar);

@@ -405,32 +405,6 @@ static void print_json(const struct dmarc_eval *e, const struct dmarc_outcome *o
 	fputs("}\n", stdout);
 }
 
-/* The message with the field on top, every other byte as it came. */
-static void write_with(struct spool *in, const char *field, size_t len, const char *where)
-{
-	struct mime_hdr_limits lim = {.flags = MIME_HDR_MBOX_FROM};
-	struct mime_editor *ed = mime_editor_new(&lim);
-	if (!ed || mime_editor_prepend(ed, field, len))
-		oom();
-	spool_rewind(in);
-	static char buf[1 << 16];
-	for (int end = 0; !end;) {
-		size_t n = spool_read(in, buf, sizeof buf);
-		end = n == 0;
-		mime_editor_feed(ed, buf, n);
-		const char *o;
-		size_t k;
-		int r;
-		while ((r = mime_editor_next(ed, &o, &k)) > 0)
-			cli_write(stdout, o, k);
-		if (r < 0) {
-			unsigned long line;
-			const char *what = mime_editor_error(ed, &line, NULL);
-			cli_die(EX_DATAERR, where, "line %lu: %s", line, what);
-		}
-	}
-	mime_editor_free(ed);
-}
 
 static void filter_ar(struct spool *in, const struct dmarc_outcome *o, const char *authserv,
 		      const char *where)
@@ -446,10 +420,8 @@ static void filter_ar(struct spool *in, const struct dmarc_outcome *o, const cha
 	struct mime_buf field = {0};
 	if (mime_authres_field(&field, authserv, &r, 1))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", authserv);
-	size_t len = field.len;
-	while (len && (field.data[len - 1] == '\n' || field.data[len - 1] == '\r'))
-		len--;
-	write_with(in, field.data, len, where);
+	spool_rewind(in);
+	cli_prepend(field.data, field.len, spool_reader, in, where);
 	mime_buf_free(&field);
 }
 

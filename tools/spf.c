@@ -3,6 +3,7 @@
  * Received-SPF or Authentication-Results; --analyze re-runs the checks a
  * message's Received-SPF fields recorded. */
 #include "cli.h"
+#include "fields.h"
 #include "json.h"
 #include "io.h"
 #include "mime.h"
@@ -171,34 +172,20 @@ static void json_outcome(const char *key, const struct spf_outcome *o, int *firs
 	putchar('}');
 }
 
+
+static size_t file_reader(void *ctx, char *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, ctx);
+	if (got == 0 && ferror((FILE *)ctx))
+		cli_die(EX_IOERR, NULL, "read: %s", strerror(errno));
+	return got;
+}
+
 /* The filter: the field on top of the message, every other byte as it came. */
 static void prepend(const char *path, const char *field, size_t len)
 {
 	FILE *f = cli_open(path);
-	const char *where = strcmp(path, "-") ? path : "stdin";
-	struct mime_hdr_limits lim = {.flags = MIME_HDR_MBOX_FROM};
-	struct mime_editor *ed = mime_editor_new(&lim);
-	if (!ed || mime_editor_prepend(ed, field, len))
-		oom();
-	static char buf[1 << 16];
-	for (int end = 0; !end;) {
-		size_t n = fread(buf, 1, sizeof buf, f);
-		if (n == 0 && ferror(f))
-			cli_die(EX_IOERR, where, "%s", strerror(errno));
-		end = n == 0;
-		mime_editor_feed(ed, buf, n);
-		const char *o;
-		size_t k;
-		int r;
-		while ((r = mime_editor_next(ed, &o, &k)) > 0)
-			cli_write(stdout, o, k);
-		if (r < 0) {
-			unsigned long line;
-			const char *what = mime_editor_error(ed, &line, NULL);
-			cli_die(EX_DATAERR, where, "line %lu: %s", line, what);
-		}
-	}
-	mime_editor_free(ed);
+	cli_prepend(field, len, file_reader, f, strcmp(path, "-") ? path : "stdin");
 	if (f != stdin)
 		fclose(f);
 	cli_flush_stdout();
@@ -218,11 +205,7 @@ static void filter_ar(const char *path, const char *authserv, const struct spf_o
 	struct mime_buf field = {0};
 	if (mime_authres_field(&field, authserv, &r, 1))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", authserv);
-	/* the editor takes the field without its final line break */
-	size_t len = field.len;
-	while (len && (field.data[len - 1] == '\n' || field.data[len - 1] == '\r'))
-		len--;
-	prepend(path, field.data, len);
+	prepend(path, field.data, field.len);
 	mime_buf_free(&field);
 }
 
@@ -233,8 +216,6 @@ static void filter_received(const char *path, const char *receiver, const struct
 	size_t len = spf_received_field(o, req, receiver, field, sizeof field);
 	if (!len)
 		cli_die(EX_USAGE, NULL, "the Received-SPF field does not fit (names too long)");
-	while (len && (field[len - 1] == '\n' || field[len - 1] == '\r'))
-		len--;
 	prepend(path, field, len);
 }
 

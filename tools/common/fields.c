@@ -104,3 +104,31 @@ int cli_read_fields(FILE *in, const char *where, struct cli_fields *cb)
 	mime_hdr_reader_free(r);
 	return done < 0 ? EX_DATAERR : 0;
 }
+
+void cli_prepend(const char *field, size_t len, size_t (*rd)(void *ctx, char *buf, size_t n),
+		 void *ctx, const char *where)
+{
+	while (len && (field[len - 1] == '\n' || field[len - 1] == '\r'))
+		len--;
+	struct mime_hdr_limits lim = {.flags = MIME_HDR_MBOX_FROM};
+	struct mime_editor *ed = mime_editor_new(&lim);
+	if (!ed || mime_editor_prepend(ed, field, len))
+		cli_die(EX_SOFTWARE, NULL, "out of memory");
+	static char buf[1 << 16];
+	for (int end = 0; !end;) {
+		size_t n = rd(ctx, buf, sizeof buf);
+		end = n == 0;
+		mime_editor_feed(ed, buf, n);
+		const char *o;
+		size_t k;
+		int r;
+		while ((r = mime_editor_next(ed, &o, &k)) > 0)
+			cli_write(stdout, o, k);
+		if (r < 0) {
+			unsigned long line;
+			const char *what = mime_editor_error(ed, &line, NULL);
+			cli_die(EX_DATAERR, where, "line %lu: %s", line, what);
+		}
+	}
+	mime_editor_free(ed);
+}

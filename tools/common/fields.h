@@ -24,6 +24,13 @@ struct cli_fields {
  * header cannot be read. A read error exits 74. */
 int cli_read_fields(FILE *in, const char *where, struct cli_fields *cb);
 
+/* The message read by rd (rd returns 0 at its end) with field on top
+ * (a final line break on it is dropped: the editor adds its own), every
+ * other byte unchanged, to stdout; the editor's refusal exits 65 with
+ * "ember CMD: WHERE: line N: what", running out of memory 70. */
+void cli_prepend(const char *field, size_t len, size_t (*rd)(void *ctx, char *buf, size_t n),
+		 void *ctx, const char *where);
+
 /* A list of field names, as -h takes them: "from,to" or mblaze's "from:to". */
 struct cli_names {
 	char **v;

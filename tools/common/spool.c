@@ -71,3 +71,8 @@ void spool_close(struct spool *s)
 		fclose(s->f);
 	s->f = NULL;
 }
+
+size_t spool_reader(void *ctx, char *buf, size_t n)
+{
+	return spool_read(ctx, buf, n);
+}

@@ -24,5 +24,7 @@ void spool_rewind(struct spool *s);
 /* Read up to n bytes; 0 at the end (a read error exits 74). */
 size_t spool_read(struct spool *s, char *buf, size_t n);
 void spool_close(struct spool *s);
+/* spool_read for cli_prepend (ctx: the spool) */
+size_t spool_reader(void *ctx, char *buf, size_t n);
 
 #endif
