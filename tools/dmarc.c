@@ -14,7 +14,6 @@
 #include "mime.h"
 #include "spf.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <libpsl.h>
 #include <stdlib.h>
@@ -258,23 +257,7 @@ static void on_spf(void *ctx, const struct dns_question *q, const struct dns_ans
 
 static int parse_ip(const char *s, struct spf_request *r)
 {
-	char buf[64];
-	size_t n = strlen(s);
-	memset(r->ip, 0, sizeof r->ip);
-	if (inet_pton(AF_INET, s, r->ip) == 1) {
-		r->family = 4;
-		return 0;
-	}
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && n - 2 < sizeof buf) {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = 0;
-		s = buf;
-	}
-	if (inet_pton(AF_INET6, s, r->ip) == 1) {
-		r->family = 6;
-		return 0;
-	}
-	return -1;
+	return spf_parse_address(s, strlen(s), &r->family, r->ip);
 }
 
 /* ---- the DMARC evaluation ---------------------------------------------------------- */

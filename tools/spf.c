@@ -9,7 +9,6 @@
 #include "mime.h"
 #include "spf.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,23 +100,7 @@ static char *ascii_domain(const char *what, const char *s)
 
 static int parse_ip(const char *s, struct spf_request *r)
 {
-	memset(r->ip, 0, sizeof r->ip);
-	if (inet_pton(AF_INET, s, r->ip) == 1) {
-		r->family = 4;
-		return 0;
-	}
-	char buf[64];
-	size_t n = strlen(s);
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && n - 2 < sizeof buf) {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = 0;
-		s = buf;
-	}
-	if (inet_pton(AF_INET6, s, r->ip) == 1) {
-		r->family = 6;
-		return 0;
-	}
-	return -1;
+	return spf_parse_address(s, strlen(s), &r->family, r->ip);
 }
 
 static int64_t clock_now(const char *given)

@@ -213,3 +213,21 @@ int spf_domain_ok(const char *s, size_t n, int multi)
 	}
 	return !multi || labels >= 2;
 }
+
+int spf_parse_address(const char *s, size_t n, int *family, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	if (spf_parse_ip4(s, n, ip) == 0) {
+		*family = 4;
+		return 0;
+	}
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (spf_parse_ip6(s, n, ip) == 0) {
+		*family = 6;
+		return 0;
+	}
+	return -1;
+}

@@ -126,6 +126,10 @@ const struct spf_outcome *spf_outcome(const struct spf_eval *e);
 
 /* ---- pieces, for the tools and fuzzers ---------------------------------- */
 
+/* A client address as text: dotted IPv4, or IPv6 (RFC 4291 2.2, in
+ * brackets or not) into *family (4 or 6) and ip. 0, or -1. */
+int spf_parse_address(const char *s, size_t n, int *family, uint8_t ip[16]);
+
 /* 1 when the TXT record is an SPF record (4.5: "v=spf1" then a space or
  * the end), 0 otherwise. */
 int spf_is_record(const char *txt, size_t len);

@@ -192,6 +192,17 @@ START_TEST(addresses)
 	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:0:1:1:1:1:1", a), 1);
 	spf_ip_text(6, a, t, sizeof t);
 	ck_assert_str_eq(t, "2001:db8:0:1:1:1:1:1"); /* 4.2.2: one zero group stays */
+	int fam;
+	ck_assert_int_eq(spf_parse_address("192.0.2.1", 9, &fam, a), 0);
+	ck_assert_int_eq(fam, 4);
+	ck_assert_int_eq(a[3], 1);
+	ck_assert_int_eq(spf_parse_address("[2001:db8::1]", 13, &fam, a), 0);
+	ck_assert_int_eq(fam, 6);
+	ck_assert_int_eq(a[15], 1);
+	ck_assert_int_eq(spf_parse_address("2001:db8::1", 11, &fam, a), 0);
+	ck_assert_int_lt(spf_parse_address("[192.0.2.1", 10, &fam, a), 0);
+	ck_assert_int_lt(spf_parse_address("192.0.2", 7, &fam, a), 0);
+	ck_assert_int_lt(spf_parse_address("", 0, &fam, a), 0);
 	uint8_t n1[4] = { 192, 0, 2, 0 }, n2[4] = { 192, 0, 2, 255 }, n3[4] = { 192, 0, 3, 0 };
 	ck_assert(spf_prefix_eq(n1, n2, 24));
 	ck_assert(!spf_prefix_eq(n1, n3, 24));
