@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mime.h"
+#include "lines.h"
 
 static int same_str(const char *a, const char *b)
 {
@@ -36,21 +37,6 @@ static int same(const struct mime_received *a, const struct mime_received *b)
 	return same_str(a->date_text, b->date_text);
 }
 
-static void check_lines(const struct mime_buf *o)
-{
-	size_t col = 0;
-	for (size_t i = 0; i < o->len; i++) {
-		if (o->data[i] == '\n') {
-			if (i == 0 || o->data[i - 1] != '\r' || col > 999)
-				abort();
-			col = 0;
-		} else {
-			col++;
-		}
-	}
-	if (col != 0)
-		abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -72,19 +72,28 @@ static int valid_uri(const char *u, size_t n)
 }
 
 /* A comma-separated list of URIs: the valid ones counted. */
+/* The item of a sep-separated list that starts at i: [*a, *b) without
+ * the white space around it; returns where it ends (at sep or n). */
+static size_t item(const char *v, size_t n, size_t i, char sep, size_t *a, size_t *b)
+{
+	size_t j = i;
+	while (j < n && v[j] != sep)
+		j++;
+	*a = i;
+	*b = j;
+	while (*a < *b && is_wsp(v[*a]))
+		(*a)++;
+	while (*b > *a && is_wsp(v[*b - 1]))
+		(*b)--;
+	return j;
+}
+
 static unsigned count_uris(const char *v, size_t n)
 {
 	unsigned valid = 0;
 	size_t i = 0;
 	while (i <= n) {
-		size_t j = i;
-		while (j < n && v[j] != ',')
-			j++;
-		size_t a = i, b = j;
-		while (a < b && is_wsp(v[a]))
-			a++;
-		while (b > a && is_wsp(v[b - 1]))
-			b--;
+		size_t a, b, j = item(v, n, i, ',', &a, &b);
 		const char *bang = memchr(v + a, '!', b - a);
 		size_t ulen = bang ? (size_t)(bang - (v + a)) : b - a;
 		if (valid_uri(v + a, ulen))
@@ -100,14 +109,7 @@ static unsigned fo_value(const char *v, size_t n)
 	unsigned fo = 0;
 	size_t i = 0;
 	while (i < n) {
-		size_t j = i;
-		while (j < n && v[j] != ':')
-			j++;
-		size_t a = i, b = j;
-		while (a < b && is_wsp(v[a]))
-			a++;
-		while (b > a && is_wsp(v[b - 1]))
-			b--;
+		size_t a, b, j = item(v, n, i, ':', &a, &b);
 		if (b - a != 1)
 			return 0;
 		switch (dmarc_lower(v[a])) {
