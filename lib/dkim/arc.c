@@ -468,8 +468,8 @@ static void finish(struct dkim_arc_verifier *v)
 	if (v->in.error) {
 		if (v->in.error_code == MIME_E_NOMEM)
 			return decide(v, DKIM_ARC_TEMPERROR, "out of memory");
-		if (v->nf)
-			return decide(v, DKIM_ARC_FAIL, v->in.error);
+		/* a header that cannot be read may hide a chain: not none */
+		return decide(v, DKIM_ARC_FAIL, v->in.error);
 	}
 	if (!v->nf && !v->too_many)
 		return decide(v, DKIM_ARC_NONE, NULL);

@@ -254,7 +254,8 @@ void dkim_arc_verifier_feed(struct dkim_arc_verifier *v, const char *buf, size_t
 enum dkim_step dkim_arc_verifier_next(struct dkim_arc_verifier *v, struct dns_question *q);
 void dkim_arc_verifier_answer(struct dkim_arc_verifier *v, const struct dns_answer *a);
 /* After DONE: the chain validation status (RFC 8617 5.2): NONE without
- * ARC fields; FAIL for a chain that is malformed (more than 50 sets, a gap
+ * ARC fields; FAIL for a header that cannot be read (a limit), for a chain
+ * that is malformed (more than 50 sets, a gap
  * or a repetition in the instances, a set without one of its three
  * fields, a field that does not parse, cv= that does not fit its place),
  * whose latest seal says cv=fail, whose latest AMS or any of whose seals
