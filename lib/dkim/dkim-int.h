@@ -149,10 +149,16 @@ int dkim_crypto_verify(EVP_PKEY *k, enum dkim_alg a, const unsigned char *digest
 int dkim_crypto_sign(EVP_PKEY *k, enum dkim_alg a, const unsigned char *digest, size_t dlen,
 		     struct mime_buf *sig);
 /* A DNS answer for a key (RFC 6376 6.1.2): the first TXT record that is a
- * key record, checked against the algorithm (k=, h=, revoked, RFC 8301's
- * 1024 bits unless DKIM_VERIFY_SHORT_KEYS in flags). DKIM_PASS with *k
- * set (the caller frees it), else the result (PERMERROR, FAIL, TEMPERROR)
- * with *why. */
+ * key record (through the cache). DKIM_PASS with *k set (the caller frees
+ * it), else PERMERROR (no record, none that parses) or TEMPERROR (DNS,
+ * memory) with *why. */
+enum dkim_result dkim_answer_pubkey(struct dkim_key_cache *c, const struct dns_answer *a,
+				    struct dkim_pubkey *k, const char **why);
+/* The key fits a signature of alg (revoked, k=, h=, RFC 8301's 1024 bits
+ * unless DKIM_VERIFY_SHORT_KEYS): DKIM_PASS, or PERMERROR, FAIL and *why. */
+enum dkim_result dkim_pubkey_fits(const struct dkim_pubkey *k, enum dkim_alg alg, unsigned flags,
+				  const char **why);
+/* Both: DKIM_PASS with *k set, else the result and *why (*k freed). */
 enum dkim_result dkim_answer_key(struct dkim_key_cache *c, const struct dns_answer *a,
 				 enum dkim_alg alg, unsigned flags, struct dkim_pubkey *k,
 				 const char **why);

@@ -107,11 +107,11 @@ expect_first "verify: two seals with one instance" 1 "fail: two ARC fields of on
 	"$E" arc verify dup.eml
 # keys: none in DNS (permerror: fail), a name that cannot be answered now (temperror: 75)
 "$E" arc sign -d example.net -s gone -k k/gone.key --authserv-id relay.example m.eml > gone.eml
-expect_first "verify: no key is a failing chain, exit 1" 1 "fail: no key (no TXT record)" -- \
+expect_first "verify: no key is a failing chain, exit 1" 1 "fail: no key for the signature (no TXT record)" -- \
 	"$E" arc verify gone.eml
 "$E" arc sign -d example.com -s broken -k k/rsa.key --authserv-id relay.example m.eml > broken.eml
 expect_first "verify: a key that cannot be fetched now: temperror, exit 75" 75 \
-	"temperror: the key's DNS query failed" -- "$E" arc verify broken.eml
+	"temperror: the key's DNS query failed (refused, unreachable or a malformed answer)" -- "$E" arc verify broken.eml
 expect "verify: several files, FILE: before each line" 1 "s1.eml: pass oldest-pass=0
 s1.eml:   i=1 cv=none ams=pass d=example.com s=rsa seal=pass d=example.com s=rsa
 m.eml: none" -- "$E" arc verify s1.eml m.eml
