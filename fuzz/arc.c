@@ -2,9 +2,10 @@
  * ARC-Seal, the i= of ARC-Authentication-Results) on the input as a field
  * value; the chain validator on the input as a message, fed whole and in
  * chunks (the first byte picks the size) with the same status and sets,
- * keys answered from memory; the sealer on it, and a message it seals as
- * the first hop validates: pass. Nothing may crash, leak or read out of
- * bounds. */
+ * keys answered from memory; the input as header fields on top of a chain
+ * that validates (whole and chunked alike); the sealer on it, and a
+ * message it seals as the first hop validates: pass. Nothing may crash,
+ * leak or read out of bounds. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,52 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	validate(s, n, step ? step : 1, record, &chunked);
 	if (whole.cv != chunked.cv || strcmp(whole.summary, chunked.summary))
 		abort();
+	/* the input as fields above a two-set chain: the same whole and chunked */
+	static struct mime_buf chain;
+	if (!chain.len) {
+		static const char msg[] = "Authentication-Results: fuzz.example; dkim=pass\r\n"
+					  "From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n";
+		struct dkim_arc_seal_options so = {.domain = "example.com", .selector = "sel", .key = key,
+						   .authserv_id = "fuzz.example", .now = 1700000000};
+		struct mime_buf m = {0};
+		if (mime_buf_puts(&m, msg))
+			abort();
+		for (int hop = 0; hop < 2; hop++) {
+			struct dkim_arc_sealer *sl = dkim_arc_sealer_new(&so);
+			const char *f[3];
+			size_t fl[3];
+			if (!sl || dkim_arc_sealer_feed(sl, m.data, m.len) || dkim_arc_sealer_feed(sl, NULL, 0) ||
+			    dkim_arc_sealer_fields(sl, f, fl))
+				abort();
+			struct mime_buf next = {0};
+			if (mime_buf_puts(&next, "Authentication-Results: fuzz2.example; arc=pass\r\n"))
+				abort();
+			for (int i = 0; i < 3; i++)
+				if (mime_buf_append(&next, f[i], fl[i]) || mime_buf_puts(&next, "\r\n"))
+					abort();
+			if (mime_buf_append(&next, m.data, m.len))
+				abort();
+			dkim_arc_sealer_free(sl);
+			mime_buf_free(&m);
+			m = next;
+			so.authserv_id = "fuzz2.example";
+		}
+		chain = m;
+		struct run r;
+		validate(chain.data, chain.len, 0, record, &r);
+		if (r.cv != DKIM_ARC_PASS || r.nsets != 2)
+			abort();
+	}
+	struct mime_buf above = {0};
+	if (mime_buf_append(&above, s, n) || (n && s[n - 1] != '\n' && mime_buf_puts(&above, "\r\n")) ||
+	    mime_buf_append(&above, chain.data, chain.len))
+		abort();
+	validate(above.data, above.len, 0, record, &whole);
+	validate(above.data, above.len, step ? step : 1, record, &chunked);
+	if (whole.cv != chunked.cv || strcmp(whole.summary, chunked.summary))
+		abort();
+	mime_buf_free(&above);
+	validate(s, n, 0, record, &whole);
 	/* seal it as the hop fuzz.example; a first set must validate */
 	struct dkim_arc_seal_options o = {.domain = "example.com", .selector = "sel", .key = key,
 					  .authserv_id = "fuzz.example", .now = 1700000000};
