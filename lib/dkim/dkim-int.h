@@ -47,6 +47,7 @@ struct dkim_sig {
 	uint64_t l, t, x;
 	size_t b_from, b_to;      /* in the field's raw bytes: the b= value to delete
 				     for hashing (RFC 6376 3.7) */
+	unsigned instance;        /* an ARC-Message-Signature's i= (1..50) */
 };
 
 /* The value of a DKIM-Signature field (raw: value_at is where the value
@@ -55,6 +56,32 @@ struct dkim_sig {
 enum mime_status dkim_sig_parse(const char *value, size_t n, size_t value_at, struct dkim_sig *sig,
 				const char **err);
 void dkim_sig_free(struct dkim_sig *sig);
+/* The value of an ARC-Message-Signature (RFC 8617 4.1.2): a DKIM-Signature
+ * but for i=, the instance (1..50), no v=, an h= that may be empty (and
+ * must not name ARC-Seal), From not required. */
+enum mime_status dkim_ams_parse(const char *value, size_t n, size_t value_at, struct dkim_sig *sig,
+				const char **err);
+
+/* A parsed ARC-Seal (RFC 8617 4.1.3). */
+struct dkim_seal {
+	unsigned instance;        /* i= */
+	enum dkim_alg alg;
+	char *d, *s;
+	enum dkim_arc_cv cv;      /* NONE, PASS or FAIL */
+	struct mime_buf b;
+	int has_t;
+	uint64_t t;
+	size_t b_from, b_to;      /* as in dkim_sig */
+};
+
+enum mime_status dkim_seal_parse(const char *value, size_t n, size_t value_at, struct dkim_seal *as,
+				 const char **err);
+void dkim_seal_free(struct dkim_seal *as);
+/* The i= an ARC-Authentication-Results value starts with ("i=N;", RFC 8617
+ * 4.1.1): 1..50, with *rest the offset after the ';'; 0 when it does not. */
+unsigned dkim_aar_instance(const char *value, size_t n, size_t *rest);
+/* 1..50, or 0: a decimal instance number without leading zeros. */
+unsigned dkim_arc_instance_value(const char *s, size_t n);
 
 /* A key record (RFC 6376 3.6.1, RFC 8463 4). */
 struct dkim_pubkey {
@@ -121,6 +148,20 @@ int dkim_crypto_verify(EVP_PKEY *k, enum dkim_alg a, const unsigned char *digest
 /* 0, or -1 when OpenSSL refused. */
 int dkim_crypto_sign(EVP_PKEY *k, enum dkim_alg a, const unsigned char *digest, size_t dlen,
 		     struct mime_buf *sig);
+/* A DNS answer for a key (RFC 6376 6.1.2): the first TXT record that is a
+ * key record (through the cache). DKIM_PASS with *k set (the caller frees
+ * it), else PERMERROR (no record, none that parses) or TEMPERROR (DNS,
+ * memory) with *why. */
+enum dkim_result dkim_answer_pubkey(struct dkim_key_cache *c, const struct dns_answer *a,
+				    struct dkim_pubkey *k, const char **why);
+/* The key fits a signature of alg (revoked, k=, h=, RFC 8301's 1024 bits
+ * unless DKIM_VERIFY_SHORT_KEYS): DKIM_PASS, or PERMERROR, FAIL and *why. */
+enum dkim_result dkim_pubkey_fits(const struct dkim_pubkey *k, enum dkim_alg alg, unsigned flags,
+				  const char **why);
+/* Both: DKIM_PASS with *k set, else the result and *why (*k freed). */
+enum dkim_result dkim_answer_key(struct dkim_key_cache *c, const struct dns_answer *a,
+				 enum dkim_alg alg, unsigned flags, struct dkim_pubkey *k,
+				 const char **why);
 
 /* ---- the header a signer or verifier keeps ---------------------------------- */
 
@@ -171,4 +212,34 @@ void dkim_input_fail(struct dkim_input *in, enum mime_code code, const char *wha
 int dkim_input_hash_fields(const struct dkim_input *in, EVP_MD_CTX *md, enum dkim_canon c,
 			   char *const *names, size_t nnames);
 
+/* ---- sign.c: shared with the ARC sealer -------------------------------------- */
+
+/* h= for a header: each name of names (NULL: dkim_sign_default) once per
+ * instance present, and once more when over-signed (unless
+ * DKIM_SIGN_NO_OVERSIGN); names absent are left out. 0, or -1 (memory). */
+int dkim_sign_names(const struct dkim_input *in, const char *const *names, size_t nn,
+		    unsigned flags, char ***h, size_t *nh);
+void dkim_names_free(char **h, size_t nh);
+/* A d= or s= a signer may write: a domain name. */
+int dkim_is_name(const char *s);
+
+
+/* ---- arc.c: shared by the validator and the sealer ------------------------------ */
+
+enum { ARC_AAR, ARC_AMS, ARC_AS };
+/* ARC_AAR, ARC_AMS, ARC_AS for the three ARC field names, else -1. */
+int dkim_arc_kind(const char *name, size_t n);
+
+/* A field as hashed: raw bytes, the name's length, where the value starts,
+ * the bytes to leave out (the b= value of the signature being made or
+ * checked). */
+struct dkim_raw {
+	const char *raw;
+	size_t len, name_len, value_at, cut_from, cut_to;
+};
+
+/* RFC 8617 5.1.1: what an ARC-Seal signs: the fields in order, relaxed,
+ * each with its CRLF but the last (the seal itself, its b= cut). 0 or -1. */
+int dkim_arc_seal_hash(EVP_MD_CTX *md, const struct dkim_raw *f, size_t n, unsigned char *digest,
+		       unsigned *dlen);
 #endif

@@ -201,6 +201,132 @@ enum dkim_sign_status dkim_signer_field(struct dkim_signer *s, const char **fiel
 /* Why the signer stopped: a static message, and the line it is about. */
 const char *dkim_signer_error(const struct dkim_signer *s, unsigned long *line);
 
+/* ---- ARC (RFC 8617) -------------------------------------------------------
+ *
+ * The Authenticated Received Chain: each hop that handles a message adds
+ * an ARC set of three fields with one instance number i= (1 to 50):
+ * ARC-Authentication-Results (what this hop's checks found), an
+ * ARC-Message-Signature (a DKIM signature of the message as this hop saw
+ * it) and an ARC-Seal (a signature over every ARC field of the chain so
+ * far, which says cv=, what this hop found of the chain before it).
+ *
+ * Both machines below work as the DKIM ones do: one pass, the header read
+ * by lib/mime's header reader, the body hashed as it streams, keys asked
+ * for as DNS questions (the same key records as DKIM: sel._domainkey.d),
+ * parsed keys kept in a dkim_key_cache. Prefix dkim_arc_. */
+
+/* A chain validation status (RFC 8617 4.4: the cv= values), and the
+ * validator's temporary failure: a key that could not be fetched now. */
+enum dkim_arc_cv { DKIM_ARC_NONE, DKIM_ARC_PASS, DKIM_ARC_FAIL, DKIM_ARC_TEMPERROR };
+const char *dkim_arc_cv_name(enum dkim_arc_cv cv);  /* "none", "pass", "fail", "temperror" */
+
+#define DKIM_ARC_MAX_SETS 50  /* RFC 8617 4.2.1: i= 1 to 50; more sets: fail */
+
+struct dkim_arc_options {
+	unsigned flags;                /* DKIM_VERIFY_SHORT_KEYS */
+	struct mime_hdr_limits header; /* the header reader's limits */
+	struct dkim_key_cache *keys;   /* shared parsed keys (NULL: the validator's own) */
+};
+
+/* One ARC set as validated. Strings are valid until the validator is
+ * reset or freed; NULL where the set did not say. */
+struct dkim_arc_set {
+	unsigned instance;
+	enum dkim_arc_cv cv;           /* what its ARC-Seal says (cv=) */
+	enum dkim_result ams;          /* its ARC-Message-Signature: pass, fail,
+					  permerror, temperror; NONE: absent, or
+					  not checked (a chain failed by its shape) */
+	enum dkim_result seal;         /* its ARC-Seal, the same way */
+	const char *ams_domain, *ams_selector;   /* d=, s= of the AMS */
+	const char *seal_domain, *seal_selector; /* d=, s= of the AS */
+	const char *reason;            /* static text: why the AMS or AS did not pass */
+};
+
+struct dkim_arc_verifier;
+
+/* NULL options: the defaults. NULL when memory is exhausted. */
+struct dkim_arc_verifier *dkim_arc_verifier_new(const struct dkim_arc_options *o);
+void dkim_arc_verifier_free(struct dkim_arc_verifier *v);
+void dkim_arc_verifier_reset(struct dkim_arc_verifier *v);
+/* Feed the message (len 0: its end). */
+void dkim_arc_verifier_feed(struct dkim_arc_verifier *v, const char *buf, size_t len);
+/* As dkim_verifier_next: AWAIT, QUERY (*q to answer), DONE. */
+enum dkim_step dkim_arc_verifier_next(struct dkim_arc_verifier *v, struct dns_question *q);
+void dkim_arc_verifier_answer(struct dkim_arc_verifier *v, const struct dns_answer *a);
+/* After DONE: the chain validation status (RFC 8617 5.2): NONE without
+ * ARC fields; FAIL for a header that cannot be read (a limit), for a chain
+ * that is malformed (more than 50 sets, a gap
+ * or a repetition in the instances, a set without one of its three
+ * fields, a field that does not parse, cv= that does not fit its place),
+ * whose latest seal says cv=fail, whose latest AMS or any of whose seals
+ * does not verify; TEMPERROR when a key needed could not be fetched;
+ * else PASS. *reason (may be NULL): static text for all but PASS and
+ * NONE. *oldest_pass (may be NULL): RFC 8617 5.2 step 5's oldest-pass,
+ * for PASS: 0 when every AMS verifies, else the lowest instance from which
+ * on every AMS verifies. */
+enum dkim_arc_cv dkim_arc_verifier_result(const struct dkim_arc_verifier *v, const char **reason,
+					  unsigned *oldest_pass);
+/* After DONE: the sets found, by instance (1 first); none when the chain
+ * is so malformed that it has no instances to speak of. */
+size_t dkim_arc_verifier_sets(const struct dkim_arc_verifier *v, const struct dkim_arc_set **sets);
+
+/* Sealing: a new ARC set for a message this hop has checked. Its
+ * ARC-Authentication-Results holds the results of the Authentication-Results
+ * fields of the sealer's authserv-id on the message (all of them, top
+ * first, RFC 8617 4.1.1); cv= is what those results say of the chain (an
+ * arc= result: RFC 8617 5.1: the sealer validates the chain first, as
+ * `ember arc verify --ar` does). The new instance is one above the highest
+ * on the message; the ARC-Message-Signature is relaxed/relaxed with the
+ * fields of dkim_sign_options' h= rules; the ARC-Seal covers every ARC set
+ * in order, or, for cv=fail, its own set only (RFC 8617 5.1.2). Tags are
+ * written in alphabetical order and fields folded only between tags, so
+ * that the canonical form a seal signs is the one a reader of the unfolded
+ * field sees (and the one of the ARC test suite's signer). */
+struct dkim_arc_seal_options {
+	const char *domain;       /* d= */
+	const char *selector;     /* s= */
+	const struct dkim_key *key;
+	enum dkim_alg alg;        /* must fit the key; the key's by default */
+	int alg_set;
+	const char *authserv_id;  /* whose Authentication-Results to seal */
+	const char *const *fields; /* the AMS's h= (NULL: dkim_sign_default) */
+	size_t nfields;
+	unsigned flags;           /* DKIM_SIGN_NO_OVERSIGN */
+	int64_t now;              /* t= (0: none) */
+	struct mime_hdr_limits header;
+};
+
+enum dkim_arc_seal_status {
+	DKIM_ARC_SEAL_OK,
+	DKIM_ARC_SEAL_ENOMEM,
+	DKIM_ARC_SEAL_EOPTIONS,   /* no domain, selector, key or authserv-id; a key
+				     of another type than a= */
+	DKIM_ARC_SEAL_EHEADER,    /* the header cannot be read or has a structural defect */
+	DKIM_ARC_SEAL_ENORESULTS, /* no Authentication-Results of the authserv-id */
+	DKIM_ARC_SEAL_ECHAIN,     /* the chain has ended: not sealed (its latest seal
+				     says cv=fail, 50 sets already, or sets on the
+				     message and no arc= result for them) */
+	DKIM_ARC_SEAL_ECRYPTO,    /* OpenSSL refused */
+};
+
+struct dkim_arc_sealer;
+
+struct dkim_arc_sealer *dkim_arc_sealer_new(const struct dkim_arc_seal_options *o);
+void dkim_arc_sealer_free(struct dkim_arc_sealer *s);
+enum dkim_arc_seal_status dkim_arc_sealer_status(const struct dkim_arc_sealer *s);
+/* Feed the message (len 0: its end); the status is sticky. */
+enum dkim_arc_seal_status dkim_arc_sealer_feed(struct dkim_arc_sealer *s, const char *buf, size_t len);
+/* After the end: the three fields, folded, CRLF line ends, without the
+ * final one: field[0] ARC-Seal, [1] ARC-Message-Signature, [2]
+ * ARC-Authentication-Results, to prepend in that order (the seal on top). */
+enum dkim_arc_seal_status dkim_arc_sealer_fields(struct dkim_arc_sealer *s, const char *field[3],
+						 size_t len[3]);
+/* The new set's instance and cv= (known once the header is read). */
+unsigned dkim_arc_sealer_instance(const struct dkim_arc_sealer *s);
+enum dkim_arc_cv dkim_arc_sealer_cv(const struct dkim_arc_sealer *s);
+/* Why the sealer stopped: a static message, and the line it is about. */
+const char *dkim_arc_sealer_error(const struct dkim_arc_sealer *s, unsigned long *line);
+
 #ifdef __cplusplus
 }
 #endif

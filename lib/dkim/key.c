@@ -139,3 +139,52 @@ int dkim_crypto_sign(EVP_PKEY *k, enum dkim_alg a, const unsigned char *digest, 
 	sig->len = slen;
 	return 0;
 }
+
+enum dkim_result dkim_answer_pubkey(struct dkim_key_cache *c, const struct dns_answer *a,
+				    struct dkim_pubkey *k, const char **why)
+{
+	memset(k, 0, sizeof *k);
+	if (a->status == DNS_NXDOMAIN || a->status == DNS_NODATA || (a->status == DNS_OK && !a->count))
+		return *why = "no key for the signature (no TXT record)", DKIM_PERMERROR;
+	if (a->status != DNS_OK)
+		return *why = a->status == DNS_TIMEOUT ? "the key's DNS query timed out"
+			    : a->status == DNS_SERVFAIL ? "the key's DNS query failed (SERVFAIL)"
+			    : "the key's DNS query failed (refused, unreachable or a malformed answer)",
+		       DKIM_TEMPERROR;
+	const char *first = NULL;
+	for (size_t i = 0; i < a->count; i++) {
+		const char *e = "";
+		enum mime_status r = dkim_key_cache_parse(c, a->records[i].data, a->records[i].len, k, &e);
+		if (r == MIME_OK)
+			return DKIM_PASS;
+		if (r == MIME_ENOMEM)
+			return *why = "out of memory", DKIM_TEMPERROR;
+		if (!first)
+			first = e;
+	}
+	return *why = first, DKIM_PERMERROR;
+}
+
+enum dkim_result dkim_pubkey_fits(const struct dkim_pubkey *k, enum dkim_alg alg, unsigned flags,
+				  const char **why)
+{
+	if (k->revoked)
+		return *why = "the key is revoked (empty p=)", DKIM_PERMERROR;
+	if (k->rsa != (alg != DKIM_ED25519_SHA256))
+		return *why = "the key's type (k=) does not fit the algorithm (a=)", DKIM_PERMERROR;
+	if (alg == DKIM_RSA_SHA1 ? !k->sha1 : !k->sha256)
+		return *why = "the key does not allow the signature's hash (h=)", DKIM_PERMERROR;
+	if (k->rsa && k->bits < 1024 && !(flags & DKIM_VERIFY_SHORT_KEYS))
+		return *why = "an RSA key under 1024 bits (RFC 8301)", DKIM_FAIL;
+	return DKIM_PASS;
+}
+
+enum dkim_result dkim_answer_key(struct dkim_key_cache *c, const struct dns_answer *a,
+				 enum dkim_alg alg, unsigned flags, struct dkim_pubkey *k,
+				 const char **why)
+{
+	enum dkim_result r = dkim_answer_pubkey(c, a, k, why);
+	if (r == DKIM_PASS && (r = dkim_pubkey_fits(k, alg, flags, why)) != DKIM_PASS)
+		dkim_pubkey_free(k);
+	return r;
+}

@@ -63,19 +63,48 @@ static size_t count(const struct dkim_input *in, const char *name)
 	return n;
 }
 
-static int add_name(struct dkim_signer *s, const char *name)
+static int add_name(char ***h, size_t *nh, const char *name)
 {
-	if ((s->nh & (s->nh - 1)) == 0) {
-		char **v = realloc(s->h, (s->nh ? 2 * s->nh : 1) * sizeof *v);
+	if ((*nh & (*nh - 1)) == 0) {
+		char **v = realloc(*h, (*nh ? 2 * *nh : 1) * sizeof *v);
 		if (!v)
 			return -1;
-		s->h = v;
+		*h = v;
 	}
-	return (s->h[s->nh] = strdup(name)) ? (s->nh++, 0) : -1;
+	return ((*h)[*nh] = strdup(name)) ? (++*nh, 0) : -1;
+}
+
+void dkim_names_free(char **h, size_t nh)
+{
+	for (size_t i = 0; i < nh; i++)
+		free(h[i]);
+	free(h);
 }
 
 /* h=: each name once per instance, and once more when over-signed, so
  * that no instance can be added above the signature (RFC 6376 8.15). */
+int dkim_sign_names(const struct dkim_input *in, const char *const *names, size_t nn,
+		    unsigned flags, char ***h, size_t *nh)
+{
+	if (!names) {
+		names = dkim_sign_default;
+		nn = (size_t)-1;
+	}
+	for (size_t i = 0; i < nn && names[i]; i++) {
+		size_t seen = 0;  /* a name given twice is signed as if once */
+		while (seen < i && mime_ascii_casecmp(names[seen], names[i]))
+			seen++;
+		if (seen < i)
+			continue;
+		size_t c = count(in, names[i]);
+		c += !(flags & DKIM_SIGN_NO_OVERSIGN) && is_oversigned(names[i]);
+		for (size_t k = 0; k < c; k++)
+			if (add_name(h, nh, names[i]))
+				return -1;
+	}
+	return 0;
+}
+
 static void header_over(void *ctx)
 {
 	struct dkim_signer *s = ctx;
@@ -88,23 +117,8 @@ static void header_over(void *ctx)
 		fail(s, DKIM_SIGN_ENOFROM, "no From field: From is always signed (RFC 6376 5.4)", 0);
 		return;
 	}
-	const char *const *names = s->o.fields ? s->o.fields : dkim_sign_default;
-	size_t nn = s->o.fields ? s->o.nfields : (size_t)-1;
-	for (size_t i = 0; i < nn && names[i]; i++) {
-		size_t seen = 0;  /* a name given twice is signed as if once */
-		while (seen < i && mime_ascii_casecmp(names[seen], names[i]))
-			seen++;
-		if (seen < i)
-			continue;
-		size_t c = count(&s->in, names[i]);
-		c += !(s->o.flags & DKIM_SIGN_NO_OVERSIGN) && is_oversigned(names[i]);
-		for (size_t k = 0; k < c; k++)
-			if (add_name(s, names[i])) {
-				fail(s, DKIM_SIGN_ENOMEM, "out of memory", 0);
-				return;
-			}
-	}
-	if (dkim_body_init(&s->body, s->o.body_canon, dkim_md(s->o.alg), 0, 0)) {
+	if (dkim_sign_names(&s->in, s->o.fields, s->o.nfields, s->o.flags, &s->h, &s->nh) ||
+	    dkim_body_init(&s->body, s->o.body_canon, dkim_md(s->o.alg), 0, 0)) {
 		fail(s, DKIM_SIGN_ENOMEM, "out of memory", 0);
 		return;
 	}
@@ -119,7 +133,7 @@ static void on_body(void *ctx, const char *b, size_t n)
 }
 
 /* RFC 6376 3.5: d= and s= are domain names; i= "[local]@domain". */
-static int is_name(const char *s)
+int dkim_is_name(const char *s)
 {
 	size_t n = strlen(s);
 	if (!n || n > 253)
@@ -179,7 +193,7 @@ struct dkim_signer *dkim_signer_new(const struct dkim_sign_options *o)
 		dkim_signer_free(s);
 		return NULL;
 	}
-	if (!o->domain || !is_name(o->domain) || !o->selector || !is_name(o->selector))
+	if (!o->domain || !dkim_is_name(o->domain) || !o->selector || !dkim_is_name(o->selector))
 		fail(s, DKIM_SIGN_EOPTIONS, "the domain (d=) and the selector (s=) must be domain names", 0);
 	else if (!o->key)
 		fail(s, DKIM_SIGN_EOPTIONS, "no key", 0);
@@ -203,9 +217,7 @@ void dkim_signer_free(struct dkim_signer *s)
 	if (s->body_ready)
 		dkim_body_free(&s->body);
 	EVP_MD_CTX_free(s->md);
-	for (size_t i = 0; i < s->nh; i++)
-		free(s->h[i]);
-	free(s->h);
+	dkim_names_free(s->h, s->nh);
 	mime_buf_free(&s->field);
 	free(s);
 }

@@ -151,20 +151,28 @@ static int is_domain(const char *s, size_t n)
 
 /* A colon-separated list (FWS around the items): each item to fn; -1 when
  * an item is empty or fn refuses it. */
-static int each_item(const char *s, size_t n, int (*fn)(void *, const char *, size_t), void *ctx)
+static int each_item_opt(const char *s, size_t n, int (*fn)(void *, const char *, size_t), void *ctx,
+			 int skip_empty)
 {
+	if (skip_empty && skip_fws(s, n, 0) == n)
+		return 0;
 	for (size_t i = 0;;) {
 		i = skip_fws(s, n, i);
 		const char *colon = memchr(s + i, ':', n - i);
 		size_t end = colon ? (size_t)(colon - s) : n, e = end;
 		while (e > i && (is_wsp(s[e - 1]) || s[e - 1] == '\r' || s[e - 1] == '\n'))
 			e--;
-		if (e == i || fn(ctx, s + i, e - i))
+		if ((e == i && !skip_empty) || (e > i && fn(ctx, s + i, e - i)))
 			return -1;
 		if (!colon)
 			return 0;
 		i = end + 1;
 	}
+}
+
+static int each_item(const char *s, size_t n, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	return each_item_opt(s, n, fn, ctx, 0);
 }
 
 static int add_name(void *ctx, const char *s, size_t n)
@@ -224,8 +232,46 @@ static int auid_in_domain(const char *i, const char *d)
 #define FAIL(msg) do { *err = (msg); r = MIME_EINVAL; goto out; } while (0)
 #define TEXT(field, tag) do { if (!((field) = dup_n((tag)->value, (tag)->value_len))) goto nomem; } while (0)
 
-enum mime_status dkim_sig_parse(const char *value, size_t n, size_t value_at, struct dkim_sig *sig,
-				const char **err)
+/* Tags a record must have: the first missing one's message, or NULL. */
+static const char *missing(const struct dkim_tag *t, size_t nt, const char *const *names, size_t n)
+{
+	static const char *const msgs[][2] = {
+		{"v", "no v= tag"}, {"a", "no a= tag"}, {"b", "no b= tag"}, {"bh", "no bh= tag"},
+		{"d", "no d= tag"}, {"h", "no h= tag"}, {"s", "no s= tag"}, {"i", "no i= tag"},
+		{"cv", "no cv= tag"},
+	};
+	for (size_t k = 0; k < n; k++)
+		if (!dkim_tag_get(t, nt, names[k]))
+			for (size_t m = 0; m < sizeof msgs / sizeof *msgs; m++)
+				if (!strcmp(msgs[m][0], names[k]))
+					return msgs[m][1];
+	return NULL;
+}
+
+unsigned dkim_arc_instance_value(const char *s, size_t n)
+{
+	uint64_t v;
+	if (!n || s[0] == '0' || dkim_decimal(s, n, 2, &v) || v < 1 || v > DKIM_ARC_MAX_SETS)
+		return 0;
+	return (unsigned)v;
+}
+
+/* b=: its span (to delete for hashing), decoded, and without white space. */
+static enum mime_status take_b(const struct dkim_tag *g, size_t value_at, struct mime_buf *b,
+			       size_t *from, size_t *to, const char **err)
+{
+	*from = value_at + g->value_at;
+	*to = value_at + g->spec_end;
+	enum mime_status r = dkim_base64(g->value, g->value_len, b);
+	if (r == MIME_ENOMEM)
+		return r;
+	if (r || !b->len)
+		return *err = "b= is not base64", MIME_EINVAL;
+	return MIME_OK;
+}
+
+static enum mime_status sig_parse(const char *value, size_t n, size_t value_at, struct dkim_sig *sig,
+				  const char **err, int arc)
 {
 	struct dkim_tag t[DKIM_MAX_TAGS];
 	size_t nt;
@@ -234,33 +280,34 @@ enum mime_status dkim_sig_parse(const char *value, size_t n, size_t value_at, st
 	if ((r = dkim_tags_parse(value, n, t, &nt, err)))
 		return r;
 	static const char *const required[] = {"v", "a", "b", "bh", "d", "h", "s"};
-	for (size_t k = 0; k < sizeof required / sizeof *required; k++)
-		if (!dkim_tag_get(t, nt, required[k])) {
-			*err = k == 0 ? "no v= tag" : k == 1 ? "no a= tag" : k == 2 ? "no b= tag"
-			     : k == 3 ? "no bh= tag" : k == 4 ? "no d= tag" : k == 5 ? "no h= tag"
-			     : "no s= tag";
-			return MIME_EINVAL;
-		}
-	const struct dkim_tag *g = dkim_tag_get(t, nt, "v");
-	if (!mime_ascii_is(g->value, g->value_len, "1"))
-		FAIL("v= is not 1");
+	static const char *const required_arc[] = {"i", "a", "b", "bh", "d", "h", "s"};
+	if ((*err = missing(t, nt, arc ? required_arc : required, 7)))
+		return MIME_EINVAL;
+	const struct dkim_tag *g;
+	if (arc) {
+		g = dkim_tag_get(t, nt, "i");
+		if (!(sig->instance = dkim_arc_instance_value(g->value, g->value_len)))
+			FAIL("i= is not an instance number (1 to 50)");
+	} else {
+		g = dkim_tag_get(t, nt, "v");
+		if (!mime_ascii_is(g->value, g->value_len, "1"))
+			FAIL("v= is not 1");
+	}
 	g = dkim_tag_get(t, nt, "a");
 	TEXT(sig->alg_text, g);
 	if (mime_ascii_is(g->value, g->value_len, "rsa-sha256"))
 		sig->alg = DKIM_RSA_SHA256;
 	else if (mime_ascii_is(g->value, g->value_len, "ed25519-sha256"))
 		sig->alg = DKIM_ED25519_SHA256;
-	else if (mime_ascii_is(g->value, g->value_len, "rsa-sha1"))
+	else if (mime_ascii_is(g->value, g->value_len, "rsa-sha1") && !arc)
 		sig->alg = DKIM_RSA_SHA1;
 	else
 		FAIL("an algorithm (a=) this verifier does not know");
 	g = dkim_tag_get(t, nt, "b");
-	sig->b_from = value_at + g->value_at;
-	sig->b_to = value_at + g->spec_end;
-	if ((r = dkim_base64(g->value, g->value_len, &sig->b)) == MIME_ENOMEM)
+	if ((r = take_b(g, value_at, &sig->b, &sig->b_from, &sig->b_to, err)) == MIME_ENOMEM)
 		goto nomem;
-	if (r || !sig->b.len)
-		FAIL("b= is not base64");
+	if (r)
+		goto out;
 	if (!(sig->b_text = malloc(g->value_len + 1)))
 		goto nomem;
 	size_t bt = 0;
@@ -275,6 +322,8 @@ enum mime_status dkim_sig_parse(const char *value, size_t n, size_t value_at, st
 		FAIL("bh= is not a base64 hash of the algorithm's length");
 	if ((g = dkim_tag_get(t, nt, "c")) && parse_canon(g->value, g->value_len, sig))
 		FAIL("a canonicalisation (c=) this verifier does not know");
+	if (!g && arc)  /* ARC is relaxed when c= does not say (as dkimpy reads it) */
+		sig->hcanon = sig->bcanon = DKIM_RELAXED;
 	g = dkim_tag_get(t, nt, "d");
 	if (!is_domain(g->value, g->value_len))
 		FAIL("d= is not a domain name");
@@ -284,14 +333,20 @@ enum mime_status dkim_sig_parse(const char *value, size_t n, size_t value_at, st
 		FAIL("s= is not a selector");
 	TEXT(sig->s, g);
 	g = dkim_tag_get(t, nt, "h");
-	if (each_item(g->value, g->value_len, add_name, sig))
+	/* RFC 8617 4.1.2: an empty h= or item is no error for an AMS (the ARC
+	 * test suite's ams_fields_h_empty, ams_fields_h_mis_hdr) */
+	if (each_item_opt(g->value, g->value_len, add_name, sig, arc))
 		FAIL("h= is not a list of field names");
-	int from = 0;
-	for (size_t k = 0; k < sig->nh; k++)
+	int from = 0, seal = 0;
+	for (size_t k = 0; k < sig->nh; k++) {
 		from |= mime_ascii_casecmp(sig->h[k], "from") == 0;
-	if (!from)
+		seal |= mime_ascii_casecmp(sig->h[k], "arc-seal") == 0;
+	}
+	if (!from && !arc)
 		FAIL("From is not signed (h=)");
-	if ((g = dkim_tag_get(t, nt, "i"))) {
+	if (seal && arc)  /* RFC 8617 4.1.2: ARC-Seal fields are not signed */
+		FAIL("h= names ARC-Seal");
+	if (!arc && (g = dkim_tag_get(t, nt, "i"))) {
 		TEXT(sig->i, g);
 		if (!auid_in_domain(sig->i, sig->d))
 			FAIL("i= is not in the domain of d=");
@@ -322,6 +377,107 @@ nomem:
 out:
 	dkim_sig_free(sig);
 	return r;
+}
+
+enum mime_status dkim_sig_parse(const char *value, size_t n, size_t value_at, struct dkim_sig *sig,
+				const char **err)
+{
+	return sig_parse(value, n, value_at, sig, err, 0);
+}
+
+enum mime_status dkim_ams_parse(const char *value, size_t n, size_t value_at, struct dkim_sig *sig,
+				const char **err)
+{
+	return sig_parse(value, n, value_at, sig, err, 1);
+}
+
+/* RFC 8617 4.1.3: i=, a=, b=, cv=, d=, s=, t=; no h= (nor c=: relaxed). */
+enum mime_status dkim_seal_parse(const char *value, size_t n, size_t value_at, struct dkim_seal *as,
+				 const char **err)
+{
+	struct dkim_tag t[DKIM_MAX_TAGS];
+	size_t nt;
+	enum mime_status r;
+	memset(as, 0, sizeof *as);
+	if ((r = dkim_tags_parse(value, n, t, &nt, err)))
+		return r;
+	static const char *const required[] = {"i", "a", "b", "cv", "d", "s"};
+	if ((*err = missing(t, nt, required, 6)))
+		return MIME_EINVAL;
+	const struct dkim_tag *g = dkim_tag_get(t, nt, "i");
+	if (!(as->instance = dkim_arc_instance_value(g->value, g->value_len)))
+		return *err = "i= is not an instance number (1 to 50)", MIME_EINVAL;
+	if (dkim_tag_get(t, nt, "h"))
+		return *err = "an ARC-Seal has no h= (RFC 8617 4.1.3)", MIME_EINVAL;
+	g = dkim_tag_get(t, nt, "a");
+	if (mime_ascii_is(g->value, g->value_len, "rsa-sha256"))
+		as->alg = DKIM_RSA_SHA256;
+	else if (mime_ascii_is(g->value, g->value_len, "ed25519-sha256"))
+		as->alg = DKIM_ED25519_SHA256;
+	else
+		return *err = "an algorithm (a=) this verifier does not know", MIME_EINVAL;
+	g = dkim_tag_get(t, nt, "cv");
+	if (mime_ascii_is(g->value, g->value_len, "none"))
+		as->cv = DKIM_ARC_NONE;
+	else if (mime_ascii_is(g->value, g->value_len, "pass"))
+		as->cv = DKIM_ARC_PASS;
+	else if (mime_ascii_is(g->value, g->value_len, "fail"))
+		as->cv = DKIM_ARC_FAIL;
+	else
+		return *err = "cv= is not none, pass or fail", MIME_EINVAL;
+	if ((g = dkim_tag_get(t, nt, "t"))) {
+		if (dkim_decimal(g->value, g->value_len, 12, &as->t))
+			return *err = "t= is not a timestamp", MIME_EINVAL;
+		as->has_t = 1;
+	}
+	g = dkim_tag_get(t, nt, "d");
+	const struct dkim_tag *sel = dkim_tag_get(t, nt, "s");
+	if (!is_domain(g->value, g->value_len))
+		return *err = "d= is not a domain name", MIME_EINVAL;
+	if (!is_domain(sel->value, sel->value_len))
+		return *err = "s= is not a selector", MIME_EINVAL;
+	g = dkim_tag_get(t, nt, "b");
+	if ((r = take_b(g, value_at, &as->b, &as->b_from, &as->b_to, err)))
+		goto fail;
+	g = dkim_tag_get(t, nt, "d");
+	if (!(as->d = dup_n(g->value, g->value_len)) || !(as->s = dup_n(sel->value, sel->value_len))) {
+		r = MIME_ENOMEM;
+		goto fail;
+	}
+	return MIME_OK;
+fail:
+	dkim_seal_free(as);
+	return r;
+}
+
+void dkim_seal_free(struct dkim_seal *as)
+{
+	free(as->d);
+	free(as->s);
+	mime_buf_free(&as->b);
+	memset(as, 0, sizeof *as);
+}
+
+/* RFC 8617 4.1.1: arc-info = instance [CFWS] ";" authres-payload, instance
+ * = [CFWS] "i" [CFWS] "=" [CFWS] i-value (FWS here: no comment). */
+unsigned dkim_aar_instance(const char *v, size_t n, size_t *rest)
+{
+	size_t i = skip_fws(v, n, 0);
+	if (i == n || v[i] != 'i')
+		return 0;
+	i = skip_fws(v, n, i + 1);
+	if (i == n || v[i] != '=')
+		return 0;
+	i = skip_fws(v, n, i + 1);
+	size_t d = i;
+	while (i < n && is_digit((unsigned char)v[i]))
+		i++;
+	unsigned inst = dkim_arc_instance_value(v + d, i - d);
+	i = skip_fws(v, n, i);
+	if (!inst || i == n || v[i] != ';')
+		return 0;
+	*rest = i + 1;
+	return inst;
 }
 
 void dkim_sig_free(struct dkim_sig *sig)

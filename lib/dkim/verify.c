@@ -279,44 +279,26 @@ static void check_key(const struct dkim_verifier *v, struct vsig *s)
 {
 	const struct dkim_pubkey *k = &s->key;
 	s->res.testing = k->testing;
-	if (k->revoked)
-		return decide(s, DKIM_PERMERROR, "the key is revoked (empty p=)");
-	if (k->rsa != (s->sig.alg != DKIM_ED25519_SHA256))
-		return decide(s, DKIM_PERMERROR, "the key's type (k=) does not fit the algorithm (a=)");
-	if (s->sig.alg == DKIM_RSA_SHA1 ? !k->sha1 : !k->sha256)
-		return decide(s, DKIM_PERMERROR, "the key does not allow the signature's hash (h=)");
-	if (k->strict) {  /* t=s: i= in d= itself, not below */
+	if (k->strict && !k->revoked) {  /* t=s: i= in d= itself, not below */
 		const char *at = s->sig.i ? strrchr(s->sig.i, '@') : NULL;
 		if (at && mime_ascii_casecmp(at + 1, s->sig.d))
 			return decide(s, DKIM_PERMERROR, "the key says t=s and i= is below d=");
 	}
-	if (k->rsa && k->bits < 1024 && !(v->o.flags & DKIM_VERIFY_SHORT_KEYS))
-		return decide(s, DKIM_FAIL, "an RSA key under 1024 bits (RFC 8301)");
+	const char *why;
+	enum dkim_result r = dkim_pubkey_fits(k, s->sig.alg, v->o.flags, &why);
+	if (r != DKIM_PASS)
+		return decide(s, r, why);
 	s->key_in = 1;
 }
 
 /* The key record of the first TXT record that is one. */
 static void take_key(const struct dkim_verifier *v, struct vsig *s, const struct dns_answer *a)
 {
-	if (a->status == DNS_NXDOMAIN || a->status == DNS_NODATA || (a->status == DNS_OK && !a->count))
-		return decide(s, DKIM_PERMERROR, "no key for the signature (no TXT record)");
-	if (a->status != DNS_OK)
-		return decide(s, DKIM_TEMPERROR, a->status == DNS_TIMEOUT ? "the key's DNS query timed out"
-			      : a->status == DNS_SERVFAIL ? "the key's DNS query failed (SERVFAIL)"
-			      : "the key's DNS query failed (refused, unreachable or a malformed answer)");
-	const char *first_err = NULL;
-	for (size_t i = 0; i < a->count; i++) {
-		const char *why = "";
-		enum mime_status r = dkim_key_cache_parse(v->o.keys, a->records[i].data, a->records[i].len,
-							  &s->key, &why);
-		if (r == MIME_OK)
-			return check_key(v, s);
-		if (r == MIME_ENOMEM)
-			return decide(s, DKIM_TEMPERROR, "out of memory");
-		if (!first_err)
-			first_err = why;
-	}
-	decide(s, DKIM_PERMERROR, first_err);
+	const char *why;
+	enum dkim_result r = dkim_answer_pubkey(v->o.keys, a, &s->key, &why);
+	if (r != DKIM_PASS)
+		return decide(s, r, why);
+	check_key(v, s);
 }
 
 /* ---- the header hash -------------------------------------------------------- */
