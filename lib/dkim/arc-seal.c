@@ -20,6 +20,7 @@ struct dkim_arc_sealer {
 	/* the header */
 	size_t *ars;              /* Authentication-Results of the authserv-id (hf) */
 	size_t nars;
+	int below_top;            /* a field other than AR or Received-SPF seen */
 	size_t narc;              /* arc= results in them */
 	enum dkim_arc_cv arc;     /* the last one's */
 	size_t set[DKIM_ARC_MAX_SETS + 1][3]; /* hf + 1 of the first field per instance, kind */
@@ -114,11 +115,20 @@ static void on_field(void *ctx, const struct mime_field *f)
 	struct dkim_arc_sealer *s = ctx;
 	if (s->st)
 		return;
+	/* this hop's results are the Authentication-Results fields in the
+	 * run of them (and Received-SPF) at the top of the header, where its
+	 * filters prepend them; one of our authserv-id further down came
+	 * with the message and is not ours to seal (DESIGN.md 4) */
 	int kind = dkim_arc_kind(f->name, f->name_len);
+	if (mime_field_is(f, "Authentication-Results")) {
+		if (!s->below_top)
+			on_ar(s, f);
+		return;
+	}
+	if (!mime_field_is(f, "Received-SPF"))
+		s->below_top = 1;
 	if (kind >= 0)
 		on_arc(s, f, kind);
-	else if (mime_field_is(f, "Authentication-Results"))
-		on_ar(s, f);
 }
 
 /* RFC 8617 5.1: the new set's instance and cv=, or why there is none. */

@@ -53,6 +53,12 @@ expect "verify --dns" 0 "pass oldest-pass=0
 "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["result"]=="pass" and d["oldest_pass"]==0 and d["sets"][0]["i"]==1 and d["sets"][0]["ams"]=="pass" and d["sets"][0]["seal"]=="pass" and d["sets"][0]["d"]=="example.com"' j.out &&
 	pass "verify --json" || fail "verify --json" "$(cat j.out)"
 
+# an Authentication-Results of our authserv-id below a field this hop did not
+# write came with the message: not sealed as ours
+{ printf 'Received: from a by relay.example; Thu, 3 Dec 2026 12:00:00 +0000\r\n'; cat m.eml; } > below.eml
+expect_err "sign: our authserv-id below the top is not this hop's" 65 'no Authentication-Results field of the authserv-id' -- \
+	"$E" arc sign -d example.com -s rsa -k k/rsa.key --authserv-id relay.example --time 1700000000 below.eml
+
 # ---- a second and a third hop: verify --ar, then seal what it found ------------------
 "$E" arc verify --ar --authserv-id hop2.example s1.eml > ar2.eml; rc=$?
 [ $rc = 0 ] && head -2 ar2.eml | tr -d '\r\n' | grep -q '^Authentication-Results: hop2.example; arc=pass header.oldest-pass=0 *header.d=example.com' &&

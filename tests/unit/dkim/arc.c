@@ -472,8 +472,13 @@ START_TEST(sealer_refusals)
 	ck_assert_int_eq(st, DKIM_ARC_SEAL_EOPTIONS);
 	/* a chain on the message and no arc= result for it */
 	char *m = seal_ok(&w, 0, "hop.example", MSG);
+	/* the results under the set are the last hop's, not this one's */
 	ck_assert_ptr_null(seal(&w, 0, "hop.example", m, 1 << 20, &st));
+	ck_assert_int_eq(st, DKIM_ARC_SEAL_ENORESULTS);
+	char *t = cat("Authentication-Results: hop.example; dkim=pass header.d=example.com\r\n", m);
+	ck_assert_ptr_null(seal(&w, 0, "hop.example", t, 1 << 20, &st));
 	ck_assert_int_eq(st, DKIM_ARC_SEAL_ECHAIN);
+	free(t);
 	/* two arc= verdicts: cv=fail */
 	char *a = hop("two.example", "pass", m);
 	char *b = hop("two.example", "fail", a);
