@@ -113,7 +113,8 @@ struct msg {
 	size_t ndkim;
 	unsigned trusted, ignored;   /* Authentication-Results fields */
 	unsigned forged;             /* ours, but below the top (DESIGN.md 4) */
-	int below_top;               /* a field other than AR or Received-SPF seen */
+	struct mime_hop hop;         /* which fields this hop wrote */
+	int below_top;               /* the field read now is not */
 };
 
 static void add_dkim(struct msg *m, const char *d, const char *s, enum dmarc_auth r)
@@ -192,10 +193,9 @@ static void on_field(void *ctx, const struct mime_field *f)
 		if (!(m->from_value = strndup(f->value, f->value_len)))
 			oom();
 	}
+	m->below_top = !mime_hop_is_ours(&m->hop, f);
 	if (mime_field_is(f, "Authentication-Results"))
 		authres(m, f);
-	else if (!mime_field_is(f, "Received-SPF"))
-		m->below_top = 1;
 }
 
 static void on_defect(void *ctx, const struct mime_field *d)

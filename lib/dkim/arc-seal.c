@@ -20,7 +20,7 @@ struct dkim_arc_sealer {
 	/* the header */
 	size_t *ars;              /* Authentication-Results of the authserv-id (hf) */
 	size_t nars;
-	int below_top;            /* a field other than AR or Received-SPF seen */
+	struct mime_hop hop;      /* which fields this hop wrote */
 	size_t narc;              /* arc= results in them */
 	enum dkim_arc_cv arc;     /* the last one's */
 	size_t set[DKIM_ARC_MAX_SETS + 1][3]; /* hf + 1 of the first field per instance, kind */
@@ -120,13 +120,12 @@ static void on_field(void *ctx, const struct mime_field *f)
 	 * filters prepend them; one of our authserv-id further down came
 	 * with the message and is not ours to seal (DESIGN.md 4) */
 	int kind = dkim_arc_kind(f->name, f->name_len);
+	int ours = mime_hop_is_ours(&s->hop, f);
 	if (mime_field_is(f, "Authentication-Results")) {
-		if (!s->below_top)
+		if (ours)
 			on_ar(s, f);
 		return;
 	}
-	if (!mime_field_is(f, "Received-SPF"))
-		s->below_top = 1;
 	if (kind >= 0)
 		on_arc(s, f, kind);
 }

@@ -94,3 +94,11 @@ enum mime_status mime_authres_field(struct mime_buf *out, const char *authserv_i
 		mime_buf_truncate(out, mark);
 	return st;
 }
+
+int mime_hop_is_ours(struct mime_hop *h, const struct mime_field *f)
+{
+	if (!h->below && !mime_field_is(f, "Authentication-Results") &&
+	    !mime_field_is(f, "Received-SPF"))
+		h->below = 1;
+	return !h->below;
+}

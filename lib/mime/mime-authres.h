@@ -69,4 +69,18 @@ int mime_authres_id_is(const struct mime_authres *a, const char *id);
  * it is version 1 there. */
 unsigned mime_authres_method_version(const struct mime_authres *a, size_t i);
 
+/* Which Authentication-Results fields this hop wrote (DESIGN.md 4, RFC
+ * 8601 5): a receiving server prepends Received, then its filters prepend
+ * their Authentication-Results (and Received-SPF) above it, so this hop's
+ * are the run of those two at the top of the header. Fed every field in
+ * order (zeroed to start), mime_hop_is_ours gives 1 for a field in that
+ * run, 0 from the first other field on: an Authentication-Results of our
+ * authserv-id further down came with the message and is not to be
+ * trusted. */
+struct mime_field;
+struct mime_hop {
+	int below;
+};
+int mime_hop_is_ours(struct mime_hop *h, const struct mime_field *f);
+
 #endif

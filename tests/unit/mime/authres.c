@@ -545,6 +545,36 @@ START_TEST(limits)
 }
 END_TEST
 
+/* this hop's fields: the run of Authentication-Results and Received-SPF
+ * at the top; anything else ends it for good */
+START_TEST(hop_fields)
+{
+	static const char msg[] =
+		"Authentication-Results: a; spf=pass\r\n"
+		"Received-SPF: pass (x) client-ip=192.0.2.1\r\n"
+		"authentication-results: a; dkim=pass\r\n"
+		"Received: from x by y; Thu, 3 Dec 2026 12:00:00 +0000\r\n"
+		"Authentication-Results: a; dkim=pass\r\n"
+		"From: a@b.example\r\n\r\n";
+	const int want[] = { 1, 1, 1, 0, 0, 0 };
+	struct mime_hdr_reader *r = mime_hdr_reader_new(NULL);
+	ck_assert_ptr_nonnull(r);
+	mime_hdr_reader_feed(r, msg, sizeof msg - 1);
+	struct mime_hop hop = { 0 };
+	struct mime_field f;
+	size_t i = 0;
+	enum mime_hdr_ev ev;
+	while ((ev = mime_hdr_reader_next(r, &f)) == MIME_HDR_FIELD) {
+		ck_assert_uint_lt(i, 6);
+		ck_assert_int_eq(mime_hop_is_ours(&hop, &f), want[i]);
+		i++;
+	}
+	ck_assert_int_eq(ev, MIME_HDR_END);
+	ck_assert_uint_eq(i, 6);
+	mime_hdr_reader_free(r);
+}
+END_TEST
+
 Suite *suite_authres(void)
 {
 	Suite *s = suite_create("authres");
@@ -560,6 +590,7 @@ Suite *suite_authres(void)
 	tcase_add_test(t, printer);
 	tcase_add_test(t, round_trip);
 	tcase_add_test(t, limits);
+	tcase_add_test(t, hop_fields);
 	suite_add_tcase(s, t);
 	return s;
 }
