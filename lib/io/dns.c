@@ -16,6 +16,10 @@
 
 enum { BUCKETS = 1024 };
 
+/* ares_getsock's bits, without ARES_GETSOCK_WRITABLE's 1 << 31 (an int) */
+#define READABLE(bits, i) (((unsigned)(bits) >> (i)) & 1u)
+#define WRITABLE(bits, i) (((unsigned)(bits) >> ((i) + ARES_GETSOCK_MAXNUM)) & 1u)
+
 struct waiter {
 	io_dns_fn fn;
 	void *ctx;
@@ -300,8 +304,8 @@ static void sync_loop(struct io_dns *d)
 	struct slot keep[ARES_GETSOCK_MAXNUM];
 	size_t nkeep = 0;
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		unsigned ev = (ARES_GETSOCK_READABLE(bits, i) ? IO_READ : 0) |
-			      (ARES_GETSOCK_WRITABLE(bits, i) ? IO_WRITE : 0);
+		unsigned ev = (READABLE(bits, i) ? IO_READ : 0) |
+			      (WRITABLE(bits, i) ? IO_WRITE : 0);
 		if (!ev)
 			continue;
 		struct io_watch *w = NULL;
@@ -422,8 +426,8 @@ int io_dns_wait(struct io_dns *d)
 		struct pollfd p[ARES_GETSOCK_MAXNUM];
 		nfds_t n = 0;
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			short ev = (short)((READABLE(bits, i) ? POLLIN : 0) |
+					   (WRITABLE(bits, i) ? POLLOUT : 0));
 			if (ev)
 				p[n++] = (struct pollfd){.fd = socks[i], .events = ev};
 		}
