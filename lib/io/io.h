@@ -261,8 +261,9 @@ struct io_maildir *io_maildir_open(const char *dir, int create, char *err, size_
 void io_maildir_close(struct io_maildir *md);
 const char *io_maildir_path(const struct io_maildir *md);
 
-/* One message at once: written, fsynced, in new/. name gets its file name
- * (no directory). 0, or -1 with err. */
+/* One message at once: written, fsynced, in new/ (whatever else was staged
+ * is committed with it). name gets its file name in new/. 0, or -1 with
+ * err. */
 int io_maildir_deliver(struct io_maildir *md, const void *data, size_t len,
 		       char *name, size_t namelen, char *err, size_t errlen);
 
