@@ -57,6 +57,7 @@ lib_pkgs = $(sort $(foreach l,$(call lib_closure,$(1)),$(LIB_PKGS_$(l))))
 # commands: CMD_USES_x (default: mime) and CMD_PKGS_x (beyond the libraries')
 CMD_PKGS_put := libmagic
 CMD_USES_dkim := dkim io mime
+CMD_USES_mdir := io mime
 CMD_USES_spf := spf io mime
 CMD_USES_dmarc := dmarc spf dkim io mime
 cmd_uses = $(or $(CMD_USES_$(1)),mime)
