@@ -281,9 +281,16 @@ typedef void (*io_maildir_fn)(void *ctx, int status, const char *name, const cha
 /* Close m's file and add it to the batch; fn runs from io_maildir_commit. */
 void io_maildir_stage(struct io_maildir_msg *m, io_maildir_fn fn, void *ctx);
 size_t io_maildir_staged(const struct io_maildir *md);
-/* Commit the batch: fsync each file, rename each into new/, fsync new/ and
- * tmp/ once, then call every fn. The number delivered. */
+/* Commit the batch: make every file durable, rename each into new/, fsync
+ * new/ and tmp/ once, then call every fn. The number delivered. A batch of
+ * several files is made durable with one syncfs (one journal commit and
+ * one cache flush for all, where an fsync each pays a flush each; Linux
+ * 5.8 and later report any writeback error through it), one file with its
+ * fsync. */
 size_t io_maildir_commit(struct io_maildir *md);
+/* on: an fsync per file even in a batch (syncfs also writes whatever else
+ * is dirty on that filesystem; bench/maildir compares the two). */
+void io_maildir_fsync_each(struct io_maildir *md, int on);
 
 /* ---- mboxrd ------------------------------------------------------------------
  * Append one message to FILE (created 0600 when missing) under an fcntl

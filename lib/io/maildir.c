@@ -40,6 +40,7 @@ struct io_maildir {
 	long pid;
 	unsigned long count;
 	uint32_t rnd;        /* this handle's: two handles of one process differ */
+	int fsync_each;      /* no syncfs for a batch */
 	struct io_maildir_msg *open, *staged, *staged_tail;
 	size_t nstaged;
 };
@@ -163,6 +164,7 @@ fail:
 }
 
 const char *io_maildir_path(const struct io_maildir *md) { return md->path; }
+void io_maildir_fsync_each(struct io_maildir *md, int on) { md->fsync_each = on; }
 size_t io_maildir_staged(const struct io_maildir *md) { return md->nstaged; }
 
 static void discard(struct io_maildir_msg *m)
@@ -317,11 +319,19 @@ size_t io_maildir_commit(struct io_maildir *md)
 	struct io_maildir_msg *batch = md->staged;
 	md->staged = md->staged_tail = NULL;
 	md->nstaged = 0;
-	size_t ok = 0;
-	/* RFC-less but the Maildir specification's order: file data durable,
-	 * then the name in new/, then new/ durable */
+	size_t ok = 0, n = 0;
+	for (struct io_maildir_msg *m = batch; m; m = m->next)
+		n += !m->failed;
+	/* Several files: one syncfs makes the data of all durable at once (one
+	 * journal commit, one cache flush), where an fsync each would pay a
+	 * flush each. Since Linux 5.8 syncfs reports any writeback error of
+	 * the filesystem since the last call on this fd, so 0 means ours were
+	 * written; on an error, each file's fsync tells whose it was. */
+	int synced = n > 1 && !md->fsync_each && syncfs(md->tmp) == 0;
+	/* the Maildir specification's order: file data durable, then the name
+	 * in new/, then new/ durable */
 	for (struct io_maildir_msg *m = batch; m; m = m->next) {
-		if (!m->failed && fsync(m->fd) < 0)
+		if (!m->failed && !synced && fsync(m->fd) < 0)
 			failed(m, "tmp");
 		close(m->fd);
 		m->fd = -1;
