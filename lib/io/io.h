@@ -128,7 +128,8 @@ struct io_smtp_timeouts {
  * Every fd returned is non-blocking and close-on-exec. */
 
 /* "ADDR:PORT", "[V6ADDR]:PORT", "*:PORT" or ":PORT" (any address, IPv6
- * and IPv4 both), "HOST:PORT" only where HOST is a numeric address. A
+ * and IPv4 both), "HOST:PORT" only where HOST is a numeric address or
+ * "localhost" (127.0.0.1), "PORT" alone (any address). A
  * missing ":PORT" takes default_port (0: refused). 0, or -1 with err. */
 int io_addr_parse(const char *s, unsigned default_port, struct sockaddr_storage *ss,
 		  socklen_t *len, char *err, size_t errlen);
@@ -242,6 +243,9 @@ void io_tls_close(struct io_tls *t);
 /* Ciphertext to send: how much is waiting, and take up to n of it. */
 size_t io_tls_pending(struct io_tls *t);
 size_t io_tls_take(struct io_tls *t, void *buf, size_t n);
+/* Move all the ciphertext waiting into b (then io_buf_flush it to the
+ * socket). 0, or -1 when out of memory. */
+int io_tls_to_buf(struct io_tls *t, struct io_buf *b);
 
 /* ---- Maildir ---------------------------------------------------------------
  * Delivery per the Maildir specification: the message is written to tmp/

@@ -309,3 +309,13 @@ size_t io_tls_take(struct io_tls *t, void *buf, size_t n)
 		got = 0;
 	return got;
 }
+
+int io_tls_to_buf(struct io_tls *t, struct io_buf *b)
+{
+	char buf[16384];
+	size_t n;
+	while ((n = io_tls_take(t, buf, sizeof buf)) > 0)
+		if (io_buf_add(b, buf, n) < 0)
+			return -1;
+	return 0;
+}

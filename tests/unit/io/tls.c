@@ -202,6 +202,17 @@ START_TEST(verification)
 	pair_new(&p, &insecure, "mail.example.org");
 	pump(p.c, p.s, 1);
 	ck_assert_int_eq(io_tls_state(p.c), IO_TLS_OPEN);
+	/* through io_tls_to_buf, as a server sends to its socket */
+	struct io_buf b = {0};
+	ck_assert_int_eq(io_tls_write(p.s, "250 ok\r\n", 8), 0);
+	ck_assert_int_eq(io_tls_to_buf(p.s, &b), 0);
+	ck_assert_uint_gt(io_buf_pending(&b), 8);
+	ck_assert_uint_eq(io_tls_pending(p.s), 0);
+	ck_assert_int_eq(io_tls_feed(p.c, b.data + b.off, io_buf_pending(&b)), 0);
+	char got[16];
+	ck_assert_int_eq(io_tls_read(p.c, got, sizeof got), 8);
+	ck_assert(memcmp(got, "250 ok\r\n", 8) == 0);
+	io_buf_free(&b);
 	pair_free(&p);
 }
 END_TEST
