@@ -115,14 +115,19 @@ void io_timer_free(struct io_timer *t);
 struct io_hook *io_hook_add(struct io_loop *l, io_hook_fn fn, void *ctx);
 void io_hook_del(struct io_hook *h);
 
-/* RFC 5321 4.5.3.2's server timeouts, in milliseconds; tests set seconds. */
+/* RFC 5321 4.5.3.2's timeouts, in milliseconds, for io_timer_set (tests
+ * use seconds). Values only: the SMTP sessions arm their own timers. */
 struct io_smtp_timeouts {
-	uint64_t command;   /* waiting for a command (5 min) */
-	uint64_t data_init; /* for the first data after 354 (5 min) */
-	uint64_t data_block;/* between data blocks (3 min) */
-	uint64_t data_term; /* after the final dot, for our answer: 10 min */
+	uint64_t greeting;   /* client: for the 220 (5 min) */
+	uint64_t command;    /* server: for the next command; client: for the
+				reply to MAIL, RCPT and the others (5 min) */
+	uint64_t data_init;  /* client: for the 354 after DATA (2 min) */
+	uint64_t data_block; /* both: between two blocks of data (3 min) */
+	uint64_t data_term;  /* the final dot: the client waits this long for
+				the reply (10 min); the server gives itself as
+				long to store and answer (10 min) */
 };
-#define IO_SMTP_TIMEOUTS_DEFAULT {300000, 300000, 180000, 600000}
+#define IO_SMTP_TIMEOUTS_DEFAULT {300000, 300000, 120000, 180000, 600000}
 
 /* ---- sockets ---------------------------------------------------------------
  * Every fd returned is non-blocking and close-on-exec. */
