@@ -50,13 +50,14 @@ LIB_USES_io := dns
 LIB_USES_spf := dns
 LIB_USES_dmarc := dns mime
 LIB_PKGS_dmarc := libpsl
-LIB_PKGS_io := libcares
+LIB_PKGS_io := libcares libssl
 lib_closure = $(sort $(1) $(foreach l,$(1),$(call lib_closure,$(LIB_USES_$(l)))))
 lib_includes = $(addprefix -Ilib/,$(call lib_closure,$(1)))
 lib_pkgs = $(sort $(foreach l,$(call lib_closure,$(1)),$(LIB_PKGS_$(l))))
 # commands: CMD_USES_x (default: mime) and CMD_PKGS_x (beyond the libraries')
 CMD_PKGS_put := libmagic
 CMD_USES_dkim := dkim io mime
+CMD_USES_mdir := io mime
 CMD_USES_spf := spf io mime
 CMD_USES_dmarc := dmarc spf dkim io mime
 cmd_uses = $(or $(CMD_USES_$(1)),mime)

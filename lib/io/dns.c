@@ -16,6 +16,10 @@
 
 enum { BUCKETS = 1024 };
 
+/* ares_getsock's bits, without ARES_GETSOCK_WRITABLE's 1 << 31 (an int) */
+#define READABLE(bits, i) (((unsigned)(bits) >> (i)) & 1u)
+#define WRITABLE(bits, i) (((unsigned)(bits) >> ((i) + ARES_GETSOCK_MAXNUM)) & 1u)
+
 struct waiter {
 	io_dns_fn fn;
 	void *ctx;
@@ -37,8 +41,18 @@ struct entry {
 	struct waiter *waiters;
 };
 
+/* A c-ares socket watched by the loop (io_dns_attach). */
+struct slot {
+	ares_socket_t fd;
+	struct io_watch *w;
+};
+
 struct io_dns {
 	ares_channel ch;
+	struct io_loop *loop;
+	struct io_timer *timer;
+	struct slot slots[ARES_GETSOCK_MAXNUM];
+	size_t nslots;
 	struct io_dns_options o;
 	struct entry *buckets[BUCKETS];
 	size_t pending;
@@ -114,6 +128,9 @@ void io_dns_free(struct io_dns *d)
 {
 	if (!d)
 		return;
+	for (size_t i = 0; i < d->nslots; i++)
+		io_watch_del(d->slots[i].w);
+	io_timer_free(d->timer);
 	ares_destroy(d->ch);  /* callbacks run with ARES_EDESTRUCTION: nothing delivered */
 	for (size_t i = 0; i < BUCKETS; i++)
 		for (struct entry *e = d->buckets[i], *n; e; e = n) {
@@ -274,6 +291,87 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	deliver(e);
 }
 
+/* ---- in the event loop ------------------------------------------------------
+ * After every call into c-ares, the watched sockets are made to match
+ * ares_getsock's (at most ARES_GETSOCK_MAXNUM) and the timer its timeout. */
+
+static void on_fd(void *ctx, int fd, unsigned ev);
+
+static void sync_loop(struct io_dns *d)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	int bits = ares_getsock(d->ch, socks, ARES_GETSOCK_MAXNUM);
+	struct slot keep[ARES_GETSOCK_MAXNUM];
+	size_t nkeep = 0;
+	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+		unsigned ev = (READABLE(bits, i) ? IO_READ : 0) |
+			      (WRITABLE(bits, i) ? IO_WRITE : 0);
+		if (!ev)
+			continue;
+		struct io_watch *w = NULL;
+		for (size_t j = 0; j < d->nslots; j++)
+			if (d->slots[j].w && d->slots[j].fd == socks[i]) {
+				w = d->slots[j].w;
+				d->slots[j].w = NULL;
+				io_watch_set(w, ev);
+			}
+		if (!w)
+			w = io_watch_add(d->loop, socks[i], ev, on_fd, d);
+		if (w)  /* else out of memory: the timeout will still fire */
+			keep[nkeep++] = (struct slot){socks[i], w};
+	}
+	for (size_t j = 0; j < d->nslots; j++)
+		io_watch_del(d->slots[j].w);  /* the sockets c-ares closed */
+	memcpy(d->slots, keep, nkeep * sizeof *keep);
+	d->nslots = nkeep;
+	struct timeval tv, *t = ares_timeout(d->ch, NULL, &tv);
+	if (t)
+		io_timer_set(d->timer, (uint64_t)t->tv_sec * 1000 + (uint64_t)t->tv_usec / 1000 + 1);
+	else
+		io_timer_stop(d->timer);
+}
+
+static void on_fd(void *ctx, int fd, unsigned ev)
+{
+	struct io_dns *d = ctx;
+	ares_process_fd(d->ch, ev & (IO_READ | IO_ERR) ? fd : ARES_SOCKET_BAD,
+			ev & IO_WRITE ? fd : ARES_SOCKET_BAD);
+	sync_loop(d);
+}
+
+/* A new socket may reuse the number of one c-ares closed, which epoll has
+ * forgotten: the old watch goes, and sync_loop adds a new one. */
+static int on_socket(ares_socket_t fd, int type, void *ctx)
+{
+	(void)type;
+	struct io_dns *d = ctx;
+	for (size_t j = 0; j < d->nslots; j++)
+		if (d->slots[j].w && d->slots[j].fd == fd) {
+			io_watch_del(d->slots[j].w);
+			d->slots[j].w = NULL;
+		}
+	return 0;
+}
+
+static void on_timer(void *ctx)
+{
+	struct io_dns *d = ctx;
+	ares_process_fd(d->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	sync_loop(d);
+}
+
+int io_dns_attach(struct io_dns *d, struct io_loop *l)
+{
+	if (d->loop)
+		return d->loop == l ? 0 : -1;
+	if (!(d->timer = io_timer_new(l, on_timer, d)))
+		return -1;
+	d->loop = l;
+	ares_set_socket_callback(d->ch, on_socket, d);
+	sync_loop(d);
+	return 0;
+}
+
 int io_dns_ask(struct io_dns *d, const struct dns_question *q, io_dns_fn fn, void *ctx)
 {
 	char name[DNS_NAME_MAX + 1];
@@ -314,6 +412,8 @@ int io_dns_ask(struct io_dns *d, const struct dns_question *q, io_dns_fn fn, voi
 		free_records(e);
 		e->answered = 0;
 		ares_query(d->ch, e->name, C_IN, (int)q->type, on_answer, e);
+		if (d->loop)
+			sync_loop(d);
 	}
 	return 0;
 }
@@ -326,8 +426,8 @@ int io_dns_wait(struct io_dns *d)
 		struct pollfd p[ARES_GETSOCK_MAXNUM];
 		nfds_t n = 0;
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			short ev = (short)((READABLE(bits, i) ? POLLIN : 0) |
+					   (WRITABLE(bits, i) ? POLLOUT : 0));
 			if (ev)
 				p[n++] = (struct pollfd){.fd = socks[i], .events = ev};
 		}
