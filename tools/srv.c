@@ -150,7 +150,7 @@ static void session_free(struct session *s);
 static void update_watch(struct session *s)
 {
 	unsigned ev = 0;
-	if (!s->closing && smtp_server_want_input(s->sm))
+	if (!s->closing && (smtp_server_want_input(s->sm) || (s->tls && !s->tls_open)))
 		ev |= IO_READ;
 	if (io_buf_pending(&s->out))
 		ev |= IO_WRITE;
@@ -583,7 +583,7 @@ static void on_io(void *ctx, int fd, unsigned events)
 		}
 	}
 	if ((events & (IO_READ | IO_ERR)) && !s->closing) {
-		for (int i = 0; i < 4 && smtp_server_want_input(s->sm); i++) {
+		for (int i = 0; i < 4 && (smtp_server_want_input(s->sm) || (s->tls && !s->tls_open)); i++) {
 			ssize_t n = io_read(fd, buf, sizeof buf);
 			if (n == IO_AGAIN)
 				break;
