@@ -157,11 +157,13 @@ static void update_watch(struct session *s)
 	io_watch_set(s->w, ev);
 }
 
-/* The machine's replies, through TLS when it is on, onto the socket. */
-static void flush(struct session *s)
+/* The machine's replies, through TLS when it is on, onto the socket.
+ * Returns how many bytes it took from the machine. */
+static size_t flush(struct session *s)
 {
 	size_t n;
 	const char *p = smtp_server_output(s->sm, &n);
+	size_t taken = n;
 	if (n) {
 		int e = s->tls ? io_tls_write(s->tls, p, n) : io_buf_add(&s->out, p, n);
 		if (e)
@@ -180,6 +182,7 @@ static void flush(struct session *s)
 		s->closing = 1;
 	}
 	update_watch(s);
+	return taken;
 }
 
 /* ---- the message ----------------------------------------------------------- */
@@ -463,6 +466,7 @@ static void session_run(struct session *s)
 {
 	struct smtp_event ev;
 	enum smtp_ev e;
+again:
 	while (!s->waiting && !s->dead && (e = smtp_server_next(s->sm, &ev)) != SMTP_EV_AWAIT) {
 		switch (e) {
 		case SMTP_EV_HELO:
@@ -526,7 +530,10 @@ static void session_run(struct session *s)
 	if (s->dead)
 		return;
 	io_timer_set(s->t, smtp_server_timeout_ms(s->sm));
-	flush(s);
+	/* the machine stops when its replies pile up: once they are taken,
+	 * it may go on with the input it holds (until the socket is full) */
+	if (flush(s) && !s->waiting && !s->closing && io_buf_pending(&s->out) < (1u << 20))
+		goto again;
 	if (s->closing && !io_buf_pending(&s->out))
 		session_free(s);
 }
@@ -657,8 +664,12 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 			v->all->prev = s;
 		v->all = s;
 		v->nclients++;
-		if (v->nclients > v->max_clients)
+		if (v->nclients > v->max_clients) {
+			size_t n;
+			smtp_server_output(s->sm, &n);
+			smtp_server_drain(s->sm, n);  /* a 421 instead of the greeting */
 			smtp_server_shutdown(s->sm, "Too many connections, try again later");
+		}
 		session_run(s);
 	}
 }
