@@ -84,10 +84,10 @@ static void run(const uint8_t *data, size_t size, size_t step, unsigned mode, st
 		struct smtp_event ev;
 		enum smtp_ev e;
 		while ((e = smtp_server_next(s, &ev)) != SMTP_EV_AWAIT) {
-			q++;
 			switch (e) {
 			case SMTP_EV_MAIL:
 			case SMTP_EV_RCPT:
+				q++;  /* questions only: DATA events depend on the chunking */
 				smtp_server_reply(s, (mode & 32) && q % 3 == 0 ? 550 : 250, NULL, NULL);
 				break;
 			case SMTP_EV_DATA_BEGIN:
