@@ -154,7 +154,8 @@ static void update_watch(struct session *s)
 		ev |= IO_READ;
 	if (io_buf_pending(&s->out))
 		ev |= IO_WRITE;
-	io_watch_set(s->w, ev);
+	if (io_watch_events(s->w) != ev)  /* an epoll_ctl only for a change */
+		io_watch_set(s->w, ev);
 }
 
 /* The machine's replies, through TLS when it is on, onto the socket.
@@ -601,6 +602,8 @@ static void on_io(void *ctx, int fd, unsigned events)
 			if (!s->tls) {
 				if (smtp_server_feed(s->sm, buf, (size_t)n) != SMTP_OK)
 					s->closing = 1;
+				if ((size_t)n < sizeof buf)
+					break;  /* drained: no read just to hear EAGAIN */
 				continue;
 			}
 			if (io_tls_feed(s->tls, buf, (size_t)n) || io_tls_state(s->tls) == IO_TLS_FAILED) {

@@ -809,6 +809,25 @@ static int data_bytes(struct smtp_server *s)
 	size_t n = sbuf_avail(&s->in), i = 0;
 	int end = 0;
 	while (i < n && s->chunk_len + 4 <= CHUNK) {
+		/* fast path: the run of ordinary bytes inside a line, at once */
+		if (s->ds == D_MID || (s->ds == D_BOL && p[i] != '.')) {
+			size_t room = CHUNK - 4 - s->chunk_len;
+			size_t lim = n - i < room ? n : i + room, j = i;
+			while (j < lim && p[j] != '\r' && p[j] != '\n' && p[j] != 0)
+				j++;
+			if (j > i) {
+				if (s->ds == D_BOL) {
+					s->ds = D_MID;
+					s->line_len = 0;
+				}
+				s->line_len += j - i;
+				if (s->line_len > s->o.max_text_line)
+					mark(s, SMTP_ABORT_LINE_TOO_LONG);
+				put(s, p + i, j - i);
+				i = j;
+				continue;
+			}
+		}
 		char c = p[i++];
 		switch (s->ds) {
 		case D_BOL:
