@@ -811,7 +811,16 @@ static int data_bytes(struct smtp_server *s)
 	while (i < n && s->chunk_len + 4 <= CHUNK) {
 		/* fast path: the run of ordinary bytes inside a line, at once */
 		if (s->ds == D_MID || (s->ds == D_BOL && p[i] != '.')) {
+			/* within the chunk, the line limit and the size limit, so that
+			 * what comes out is what one byte at a time gives */
 			size_t room = CHUNK - 4 - s->chunk_len;
+			size_t line = s->ds == D_BOL ? 0 : s->line_len;
+			size_t lroom = line < s->o.max_text_line ? s->o.max_text_line - line : 0;
+			uint64_t sroom = s->bad ? UINT64_MAX : s->o.max_size - s->size;
+			if (lroom < room)
+				room = lroom;
+			if (sroom < room)
+				room = (size_t)sroom;
 			size_t lim = n - i < room ? n : i + room, j = i;
 			while (j < lim && p[j] != '\r' && p[j] != '\n' && p[j] != 0)
 				j++;
@@ -821,8 +830,6 @@ static int data_bytes(struct smtp_server *s)
 					s->line_len = 0;
 				}
 				s->line_len += j - i;
-				if (s->line_len > s->o.max_text_line)
-					mark(s, SMTP_ABORT_LINE_TOO_LONG);
 				put(s, p + i, j - i);
 				i = j;
 				continue;
