@@ -59,6 +59,13 @@ CMD_PKGS_put := libmagic
 CMD_USES_dkim := dkim io mime
 CMD_USES_arc := dkim io mime
 CMD_USES_mdir := io mime
+CMD_USES_srv := smtp io mime
+CMD_USES_submit := smtp io mime
+CMD_USES_send := smtp io mime
+# lib/io's TLS calls libcrypto too (pkg-config's libssl does not list it)
+CMD_PKGS_srv := libcrypto
+CMD_PKGS_submit := libcrypto
+CMD_PKGS_send := libcrypto
 CMD_USES_spf := spf io mime
 CMD_USES_dmarc := dmarc spf dkim io mime
 cmd_uses = $(or $(CMD_USES_$(1)),mime)
