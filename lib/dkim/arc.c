@@ -10,7 +10,7 @@
 
 /* More ARC fields than 50 whole sets is a chain that fails: the rest are
  * not kept (bounded memory for any header). */
-enum { MAX_FIELDS = 3 * DKIM_ARC_MAX_SETS + 3, MAX_RECORDS = 8 };
+enum { MAX_FIELDS = 3 * DKIM_ARC_MAX_SETS + 3 };
 
 struct afield {
 	int kind;                 /* ARC_AAR, ARC_AMS, ARC_AS */
@@ -31,23 +31,13 @@ struct afield {
 	const char *res_why;
 };
 
-struct question {
-	uint64_t id;
-	char name[DNS_NAME_MAX + 1];
-	int given, answered;
-	enum dns_status status;
-	struct mime_buf data;
-	size_t nrec, lens[MAX_RECORDS];
-};
-
 struct dkim_arc_verifier {
 	struct dkim_arc_options o;
 	struct dkim_input in;
 	struct afield *f;
 	size_t nf;
 	int too_many;             /* ARC fields past MAX_FIELDS were met */
-	struct question *qs;
-	size_t nqs, cap_qs;
+	struct dkim_keyqs keys_q;
 	struct dkim_body *bodies;
 	size_t nbodies, cap_bodies;
 	EVP_MD_CTX *md;
@@ -128,9 +118,8 @@ static void clear_message(struct dkim_arc_verifier *v)
 		dkim_seal_free(&v->f[i].as);
 		dkim_pubkey_free(&v->f[i].pub);
 	}
-	for (size_t i = 0; i < v->nqs; i++)
-		mime_buf_free(&v->qs[i].data);
-	v->nf = v->nqs = v->nbodies = v->nsets = 0;
+	dkim_keyqs_clear(&v->keys_q);
+	v->nf = v->nbodies = v->nsets = 0;
 	v->too_many = v->done = 0;
 	v->n = 0;
 	v->broken = v->reason = NULL;
@@ -158,7 +147,7 @@ void dkim_arc_verifier_free(struct dkim_arc_verifier *v)
 	free(v->bodies);
 	dkim_key_cache_free(v->own_keys);
 	free(v->f);
-	free(v->qs);
+	dkim_keyqs_free(&v->keys_q);
 	free(v);
 }
 
@@ -182,24 +171,11 @@ static int ask(struct dkim_arc_verifier *v, struct afield *a, const char *sel, c
 	memcpy(name, sel, sl);
 	memcpy(name + sl, "._domainkey.", 12);
 	memcpy(name + sl + 12, dom, dl + 1);
-	for (size_t i = 0; i < v->nqs; i++)
-		if (!mime_ascii_casecmp(v->qs[i].name, name)) {
-			a->q = i;
-			return 0;
-		}
-	if (v->nqs == v->cap_qs) {
-		size_t c = v->cap_qs ? 2 * v->cap_qs : 4;
-		struct question *q = realloc(v->qs, c * sizeof *q);
-		if (!q)
-			return -1;
-		v->qs = q;
-		v->cap_qs = c;
-	}
-	struct question *q = &v->qs[v->nqs];
-	memset(q, 0, sizeof *q);
-	q->id = v->nqs + 1;
-	memcpy(q->name, name, strlen(name) + 1);
-	a->q = v->nqs++;
+	int added;
+	long i = dkim_keyqs_find(&v->keys_q, name, &added);
+	if (i < 0)
+		return -1;
+	a->q = (size_t)i;
 	return 0;
 }
 
@@ -378,11 +354,9 @@ static void key_of(struct dkim_arc_verifier *v, struct afield *a)
 {
 	if (a->key != DKIM_NONE)
 		return;
-	const struct question *q = &v->qs[a->q];
-	struct dns_record recs[MAX_RECORDS];
-	struct dns_answer ans = {.id = q->id, .status = q->status, .records = recs, .count = q->nrec};
-	for (size_t i = 0, at = 0; i < q->nrec; at += q->lens[i], i++)
-		recs[i] = (struct dns_record){q->data.data + at, q->lens[i], 0};
+	struct dns_record recs[DKIM_KEYQ_RECORDS];
+	struct dns_answer ans;
+	dkim_keyq_view(&v->keys_q.q[a->q], &ans, recs);
 	a->key = dkim_answer_key(v->o.keys, &ans, a->kind == ARC_AMS ? a->ams.alg : a->as.alg,
 				 v->o.flags, &a->pub, &a->key_why);
 }
@@ -511,33 +485,17 @@ static void finish(struct dkim_arc_verifier *v)
 	decide(v, DKIM_ARC_PASS, NULL);
 }
 
-static int keys_in(const struct dkim_arc_verifier *v)
-{
-	for (size_t i = 0; i < v->nqs; i++)
-		if (!v->qs[i].answered)
-			return 0;
-	return 1;
-}
-
 enum dkim_step dkim_arc_verifier_next(struct dkim_arc_verifier *v, struct dns_question *q)
 {
 	if (v->done)
 		return DKIM_DONE;
-	if (!v->in.error)
-		for (size_t i = 0; i < v->nqs; i++)
-			if (!v->qs[i].given) {
-				v->qs[i].given = 1;
-				memset(q, 0, sizeof *q);
-				q->id = v->qs[i].id;
-				q->type = DNS_TXT;
-				memcpy(q->name, v->qs[i].name, sizeof q->name);
-				return DKIM_QUERY;
-			}
+	if (!v->in.error && dkim_keyqs_next(&v->keys_q, q))
+		return DKIM_QUERY;
 	if (!v->in.ended)
 		return DKIM_AWAIT;
 	/* a chain decided by its shape, or an input that could not be read,
 	 * waits for no key */
-	if (!v->in.error && !v->broken && !keys_in(v))
+	if (!v->in.error && !v->broken && !dkim_keyqs_answered(&v->keys_q))
 		return DKIM_AWAIT;
 	finish(v);
 	return DKIM_DONE;
@@ -545,21 +503,7 @@ enum dkim_step dkim_arc_verifier_next(struct dkim_arc_verifier *v, struct dns_qu
 
 void dkim_arc_verifier_answer(struct dkim_arc_verifier *v, const struct dns_answer *a)
 {
-	for (size_t i = 0; i < v->nqs; i++) {
-		struct question *q = &v->qs[i];
-		if (q->id != a->id || q->answered)
-			continue;
-		q->answered = 1;
-		q->status = a->status;
-		for (size_t k = 0; a->status == DNS_OK && k < a->count && k < MAX_RECORDS; k++) {
-			if (mime_buf_append(&q->data, a->records[k].data, a->records[k].len)) {
-				q->status = DNS_ERROR;
-				q->nrec = 0;
-				break;
-			}
-			q->lens[q->nrec++] = a->records[k].len;
-		}
-	}
+	dkim_keyqs_answer(&v->keys_q, a);
 }
 
 enum dkim_arc_cv dkim_arc_verifier_result(const struct dkim_arc_verifier *v, const char **reason,

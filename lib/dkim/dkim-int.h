@@ -242,4 +242,39 @@ struct dkim_raw {
  * each with its CRLF but the last (the seal itself, its b= cut). 0 or -1. */
 int dkim_arc_seal_hash(EVP_MD_CTX *md, const struct dkim_raw *f, size_t n, unsigned char *digest,
 		       unsigned *dlen);
+/* ---- keyq.c: a verifier's key questions (DKIM and ARC) ------------------ */
+
+#define DKIM_KEYQ_RECORDS 8   /* records of an answer kept (past the eighth: not) */
+
+struct dkim_keyq {
+	uint64_t id;
+	char name[DNS_NAME_MAX + 1];
+	int given;                /* handed out by next() */
+	int answered;
+	enum dns_status status;   /* the answer, kept */
+	struct mime_buf data;     /* the TXT records, one after the other */
+	size_t nrec;
+	size_t lens[DKIM_KEYQ_RECORDS];
+};
+
+struct dkim_keyqs {
+	struct dkim_keyq *q;
+	size_t n, cap;
+};
+
+/* The question for name (one per name, ASCII case-insensitive): its index,
+ * *added when it is new; -1 out of memory or a name too long for DNS. */
+long dkim_keyqs_find(struct dkim_keyqs *t, const char *name, int *added);
+/* A question not handed out yet into *out: 1, or 0 when there is none. */
+int dkim_keyqs_next(struct dkim_keyqs *t, struct dns_question *out);
+/* 1 when every question has its answer. */
+int dkim_keyqs_answered(const struct dkim_keyqs *t);
+/* Keep the answer to the question a->id: its index, or -1 (none waits). */
+long dkim_keyqs_answer(struct dkim_keyqs *t, const struct dns_answer *a);
+/* A kept answer as a dns_answer (records point into q). */
+void dkim_keyq_view(const struct dkim_keyq *q, struct dns_answer *a,
+		    struct dns_record recs[DKIM_KEYQ_RECORDS]);
+void dkim_keyqs_clear(struct dkim_keyqs *t);   /* for the next message */
+void dkim_keyqs_free(struct dkim_keyqs *t);
+
 #endif

@@ -27,26 +27,13 @@ struct vsig {
 	int crypto;               /* -1 not yet, 0 does not verify, 1 verifies */
 };
 
-struct question {
-	uint64_t id;
-	char name[DNS_NAME_MAX + 1];
-	int given;                /* handed out by next() */
-	int answered;
-	/* the answer, kept for a signature of the same key read after it */
-	enum dns_status status;
-	struct mime_buf data;     /* the TXT records, one after the other */
-	size_t nrec;
-	size_t lens[8];           /* (records past the eighth are not kept) */
-};
-
 struct dkim_verifier {
 	struct dkim_verify_options o;
 	struct dkim_input in;
 	int done, nomem;
 	struct vsig *sigs;
 	size_t nsigs, cap_sigs;
-	struct question *qs;
-	size_t nqs, cap_qs;
+	struct dkim_keyqs keys_q;
 	struct dkim_body *bodies;         /* kept from message to message, with */
 	size_t nbodies, cap_bodies;       /* their digest contexts */
 	EVP_MD_CTX *md;
@@ -119,9 +106,8 @@ static void clear_message(struct dkim_verifier *v)
 	}
 	free(v->results);
 	v->results = NULL;
-	for (size_t i = 0; i < v->nqs; i++)
-		mime_buf_free(&v->qs[i].data);
-	v->nbodies = v->nsigs = v->nqs = 0;
+	dkim_keyqs_clear(&v->keys_q);
+	v->nbodies = v->nsigs = 0;
 	v->done = v->nomem = 0;
 }
 
@@ -145,7 +131,7 @@ void dkim_verifier_free(struct dkim_verifier *v)
 	EVP_MD_free(v->sha256);
 	EVP_MD_free(v->sha1);
 	free(v->sigs);
-	free(v->qs);
+	dkim_keyqs_free(&v->keys_q);
 	free(v->results);
 	free(v);
 }
@@ -184,12 +170,11 @@ static void take_key(const struct dkim_verifier *v, struct vsig *s, const struct
 static void try_crypto(struct dkim_verifier *v, struct vsig *s);
 
 /* A question's kept answer, for a signature that comes after it. */
-static void take_kept(struct dkim_verifier *v, struct vsig *s, const struct question *q)
+static void take_kept(struct dkim_verifier *v, struct vsig *s, const struct dkim_keyq *q)
 {
-	struct dns_record recs[8];
-	struct dns_answer a = {.id = q->id, .status = q->status, .records = recs, .count = q->nrec};
-	for (size_t i = 0, at = 0; i < q->nrec; at += q->lens[i], i++)
-		recs[i] = (struct dns_record){q->data.data + at, q->lens[i], 0};
+	struct dns_record recs[DKIM_KEYQ_RECORDS];
+	struct dns_answer a;
+	dkim_keyq_view(q, &a, recs);
 	int was = s->final;
 	take_key(v, s, &a);
 	s->by_key = !was && s->final;
@@ -205,21 +190,14 @@ static int ask(struct dkim_verifier *v, struct vsig *s)
 		decide(s, DKIM_PERMERROR, "the key's name (s=, d=) is too long for DNS");
 		return 0;
 	}
-	for (size_t i = 0; i < v->nqs; i++)
-		if (!mime_ascii_casecmp(v->qs[i].name, name)) {
-			s->qid = v->qs[i].id;
-			if (v->qs[i].answered)
-				take_kept(v, s, &v->qs[i]);
-			return 0;
-		}
-	if (grow((void **)&v->qs, &v->cap_qs, v->nqs, sizeof *v->qs))
+	int added;
+	long i = dkim_keyqs_find(&v->keys_q, name, &added);
+	if (i < 0)
 		return -1;
-	struct question *q = &v->qs[v->nqs];
-	memset(q, 0, sizeof *q);
-	q->id = v->nqs + 1;
-	memcpy(q->name, name, (size_t)n + 1);
+	const struct dkim_keyq *q = &v->keys_q.q[i];
 	s->qid = q->id;
-	v->nqs++;
+	if (!added && q->answered)
+		take_kept(v, s, q);
 	return 0;
 }
 
@@ -464,29 +442,12 @@ static void publish(struct dkim_verifier *v)
 		v->results[i] = v->sigs[i].res;
 }
 
-/* Every key answered (or the signature decided without one). */
-static int keys_in(const struct dkim_verifier *v)
-{
-	for (size_t i = 0; i < v->nqs; i++)
-		if (!v->qs[i].answered)
-			return 0;
-	return 1;
-}
-
 enum dkim_step dkim_verifier_next(struct dkim_verifier *v, struct dns_question *q)
 {
 	if (v->done)
 		return DKIM_DONE;
-	if (!v->in.error)
-		for (size_t i = 0; i < v->nqs; i++)
-			if (!v->qs[i].given) {
-				v->qs[i].given = 1;
-				memset(q, 0, sizeof *q);
-				q->id = v->qs[i].id;
-				q->type = DNS_TXT;
-				memcpy(q->name, v->qs[i].name, sizeof q->name);
-				return DKIM_QUERY;
-			}
+	if (!v->in.error && dkim_keyqs_next(&v->keys_q, q))
+		return DKIM_QUERY;
 	if (v->in.error && v->in.ended) {  /* the message could not be read: every signature fails */
 		enum dkim_result r = v->in.error_code == MIME_E_NOMEM ? DKIM_TEMPERROR : DKIM_PERMERROR;
 		for (size_t i = 0; i < v->nsigs; i++)
@@ -494,7 +455,7 @@ enum dkim_step dkim_verifier_next(struct dkim_verifier *v, struct dns_question *
 		publish(v);
 		return DKIM_DONE;
 	}
-	if (!v->in.ended || !keys_in(v))
+	if (!v->in.ended || !dkim_keyqs_answered(&v->keys_q))
 		return DKIM_AWAIT;
 	finish(v);
 	publish(v);
@@ -503,25 +464,13 @@ enum dkim_step dkim_verifier_next(struct dkim_verifier *v, struct dns_question *
 
 void dkim_verifier_answer(struct dkim_verifier *v, const struct dns_answer *a)
 {
-	for (size_t i = 0; i < v->nqs; i++) {
-		struct question *q = &v->qs[i];
-		if (q->id != a->id || q->answered)
-			continue;
-		q->answered = 1;
-		q->status = a->status;
-		for (size_t k = 0; a->status == DNS_OK && k < a->count && k < 8; k++) {
-			if (mime_buf_append(&q->data, a->records[k].data, a->records[k].len)) {
-				q->status = DNS_ERROR;  /* out of memory: as a failure to fetch */
-				q->nrec = 0;
-				break;
-			}
-			q->lens[q->nrec++] = a->records[k].len;
-		}
-		for (size_t k = 0; k < v->nsigs; k++) {
-			struct vsig *s = &v->sigs[k];
-			if (s->qid == a->id && !s->final && !s->key_in)
-				take_kept(v, s, q);
-		}
+	long i = dkim_keyqs_answer(&v->keys_q, a);
+	if (i < 0)
+		return;
+	for (size_t k = 0; k < v->nsigs; k++) {
+		struct vsig *s = &v->sigs[k];
+		if (s->qid == a->id && !s->final && !s->key_in)
+			take_kept(v, s, &v->keys_q.q[i]);
 	}
 }
 
