@@ -51,9 +51,12 @@ LIB_USES_spf := dns
 LIB_USES_dmarc := dns mime
 LIB_PKGS_dmarc := libpsl
 LIB_PKGS_io := libcares libssl libcrypto
+# beyond pkg-config: lib/io's Maildir commits on a thread of its own
+LIB_LDFLAGS_io := -pthread
 lib_closure = $(sort $(1) $(foreach l,$(1),$(call lib_closure,$(LIB_USES_$(l)))))
 lib_includes = $(addprefix -Ilib/,$(call lib_closure,$(1)))
 lib_pkgs = $(sort $(foreach l,$(call lib_closure,$(1)),$(LIB_PKGS_$(l))))
+lib_ldflags = $(sort $(foreach l,$(call lib_closure,$(1)),$(LIB_LDFLAGS_$(l))))
 # commands: CMD_USES_x (default: mime) and CMD_PKGS_x (beyond the libraries')
 CMD_PKGS_put := libmagic
 CMD_USES_dkim := dkim io mime
@@ -71,7 +74,7 @@ BASE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DEMBER_VERSION='"$
 # tools/, corpus/, bench/, fuzz/: every library's headers
 CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(addprefix -Ilib/,$(LIBS)) -Itools/common -Icorpus \
 	$(call pkg_cflags,$(PKGS))
-PKG_LIBS := $(call pkg_libs,$(PKGS),-lssl -lcrypto -lidn2 -lpcre2-8 -lcares -lpsl -lmagic)
+PKG_LIBS := $(call pkg_libs,$(PKGS),-lssl -lcrypto -lidn2 -lpcre2-8 -lcares -lpsl -lmagic) -pthread
 CFLAGS_ALL := -std=c17 -Wall -Wextra -Werror -MMD -MP $(CFLAGS)
 
 # ---- libraries -------------------------------------------------------------
@@ -112,7 +115,8 @@ bin/ember: build/obj/tools/ember.o build/obj/tools/common/cli.o
 # the archives of a command's libraries, dependents first, and its link flags
 lib_archives = $(foreach l,$(filter $(call lib_closure,$(1)),$(LINK_ORDER)),build/lib/libember-$(l).a)
 cmd_archives = $(call lib_archives,$(call cmd_uses,$(1)))
-cmd_ldlibs = $(call pkg_libs,$(call lib_pkgs,$(call cmd_uses,$(1))) $(CMD_PKGS_$(1)),-lidn2 -lmagic) -lm
+cmd_ldlibs = $(call pkg_libs,$(call lib_pkgs,$(call cmd_uses,$(1))) $(CMD_PKGS_$(1)),-lidn2 -lmagic) \
+	$(call lib_ldflags,$(call cmd_uses,$(1))) -lm
 
 bin/ember-%: build/obj/tools/%.o $(CLI_OBJS) $$(call cmd_archives,$$*)
 	@mkdir -p $(@D)
@@ -176,7 +180,7 @@ build/plain/%.o: %.c
 define plain_rule
 build/plain/test-$(1): build/plain/runner-$(1).o $(patsubst %.c,build/plain/%.o,$(PLAIN_SUITES_$(1))) $(call lib_archives,$(1))
 	$$(msg) LD $$@
-	$$(Q)$$(CC) -o $$@ $$^ $$(call pkg_libs,$$(call lib_pkgs,$(1)),-lidn2) $$(CHECK_LIBS) -lm
+	$$(Q)$$(CC) -o $$@ $$^ $$(call pkg_libs,$$(call lib_pkgs,$(1)),-lidn2) $$(call lib_ldflags,$(1)) $$(CHECK_LIBS) -lm
 endef
 $(foreach l,$(PLAIN_LIBS),$(eval $(call plain_rule,$(l))))
 UNIT_TESTS += $(patsubst %,build/plain/test-%,$(PLAIN_LIBS))

@@ -677,14 +677,9 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 	}
 }
 
-/* The end of each turn: one round of fsyncs for every message staged in
- * it, then the answers. */
-static void group_commit(void *ctx)
+/* The answers of the sessions whose commit finished: 250, or 451. */
+static void answer_committed(struct srv *v)
 {
-	struct srv *v = ctx;
-	if (!v->md || !io_maildir_staged(v->md))
-		return;
-	io_maildir_commit(v->md);
 	struct session *list = v->committed;
 	v->committed = NULL;
 	while (list) {
@@ -703,6 +698,25 @@ static void group_commit(void *ctx)
 			answer(s, 250, "2.0.0", t);
 		}
 		session_run(s);
+	}
+}
+
+/* The end of each turn: the answers of the batches the Maildir's worker
+ * finished in it (their callbacks ran from its watch), then everything
+ * staged in this turn handed to the worker as one round of fsyncs, which
+ * runs while the loop goes on serving. */
+static void group_commit(void *ctx)
+{
+	struct srv *v = ctx;
+	if (!v->md)
+		return;
+	answer_committed(v);
+	if (!io_maildir_staged(v->md))
+		return;
+	if (io_maildir_commit_async(v->md, v->loop) < 0) {
+		/* no worker thread: commit here, the loop waiting */
+		io_maildir_commit(v->md);
+		answer_committed(v);
 	}
 }
 
@@ -883,8 +897,12 @@ int main(int argc, char **argv)
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
 	if (io_loop_run(v.loop))
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
-	/* stopping: what is staged is committed and answered first */
-	group_commit(&v);
+	/* stopping: what is in flight or staged is committed and answered
+	 * first */
+	if (v.md) {
+		io_maildir_commit(v.md);
+		answer_committed(&v);
+	}
 	while (v.all) {
 		struct session *s = v.all;
 		if (s->child) {
@@ -907,8 +925,8 @@ int main(int argc, char **argv)
 	io_timer_free(v.child_timer);
 	io_hook_del(hook);
 	close(v.lfd);
+	io_maildir_close(v.md);   /* its watch first, then the loop */
 	io_loop_free(v.loop);
-	io_maildir_close(v.md);
 	io_tls_ctx_free(v.tls);
 	for (size_t i = 0; i < v.nusers; i++) {
 		free(v.users[i].name);

@@ -266,7 +266,8 @@ struct io_maildir_msg;
 /* Open DIR; with create, make DIR, tmp/, new/ and cur/ when missing
  * (mode 0700). NULL with err. */
 struct io_maildir *io_maildir_open(const char *dir, int create, char *err, size_t errlen);
-/* Aborts (unlinks) anything begun or staged and not committed. */
+/* Aborts (unlinks) anything begun or staged and not committed; see
+ * io_maildir_commit_async for what was handed over. */
 void io_maildir_close(struct io_maildir *md);
 const char *io_maildir_path(const struct io_maildir *md);
 
@@ -297,6 +298,23 @@ size_t io_maildir_staged(const struct io_maildir *md);
  * 5.8 and later report any writeback error through it), one file with its
  * fsync. */
 size_t io_maildir_commit(struct io_maildir *md);
+/* The same commit with its durable part (syncfs or fsyncs, renames, the
+ * fsync of new/ and tmp/) on a worker thread of md's own, started at the
+ * first call, so that loop keeps serving while the disk works: the staged
+ * messages are handed over and the call returns at once. Each fn then runs
+ * on the loop's thread, from a watch of loop (an eventfd), in the order
+ * of staging, with the same rules as io_maildir_commit (status 0 only
+ * once the file is durable, in new/, and new/ fsynced). What is handed
+ * over while the worker is busy becomes its next batch, all of it at once.
+ * One loop per md. 0, or -1 (errno: the worker could not be started, or
+ * another loop) with the messages still staged. io_maildir_commit and
+ * io_maildir_deliver first wait for what was handed over and run its fns.
+ * io_maildir_close waits for the worker to finish what it was handed
+ * (those messages are delivered, their fns are not called) and joins it;
+ * close md before freeing loop. */
+int io_maildir_commit_async(struct io_maildir *md, struct io_loop *loop);
+/* Messages handed over whose fn has not run yet. */
+size_t io_maildir_in_flight(const struct io_maildir *md);
 /* on: an fsync per file even in a batch (syncfs also writes whatever else
  * is dirty on that filesystem; bench/maildir compares the two). */
 void io_maildir_fsync_each(struct io_maildir *md, int on);

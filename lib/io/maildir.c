@@ -1,11 +1,16 @@
 /* Maildir delivery (https://cr.yp.to/proto/maildir.html): a unique name in
  * tmp/, the message written and fsynced, renamed into new/, new/ fsynced.
  * Group commit: a batch of staged messages shares one pass of fsyncs and
- * one fsync of each directory. See io.h. */
-#define _GNU_SOURCE  /* renameat2, sync_file_range */
+ * one fsync of each directory; io_maildir_commit_async runs that part on a
+ * worker thread of the handle's own and reports back through an eventfd
+ * the loop watches. See io.h. */
+#define _GNU_SOURCE  /* renameat2, sync_file_range, syncfs */
 #include "io.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,6 +48,22 @@ struct io_maildir {
 	int fsync_each;      /* no syncfs for a batch */
 	struct io_maildir_msg *open, *staged, *staged_tail;
 	size_t nstaged;
+	/* io_maildir_commit_async: one worker thread makes the batches durable;
+	 * the loop thread learns of finished ones through efd. The lists
+	 * queued (handed over, not taken yet) and done (finished, callbacks
+	 * not run yet) and the flags are under mu; busy: the worker holds a
+	 * batch of its own. */
+	struct io_loop *loop;
+	struct io_watch *w;
+	int efd;
+	int started;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* the worker waits for work or stop; the loop
+				   thread (drain) for the worker to be idle */
+	struct io_maildir_msg *queued, *queued_tail, *done, *done_tail;
+	int busy, stop;
+	size_t inflight;        /* handed over, callbacks not run (loop thread's) */
 };
 
 /* snprintf that may cut a long path short (and says nothing of it) */
@@ -107,7 +128,7 @@ struct io_maildir *io_maildir_open(const char *dir, int create, char *err, size_
 		say(err, errlen, "out of memory");
 		return NULL;
 	}
-	md->tmp = md->new_ = md->cur = -1;
+	md->tmp = md->new_ = md->cur = md->efd = -1;
 	int made = create && mkdir(dir, 0700) == 0;
 	if (create && !made && errno != EEXIST) {
 		say(err, errlen, "%s: %s", dir, strerror(errno));
@@ -167,6 +188,9 @@ const char *io_maildir_path(const struct io_maildir *md) { return md->path; }
 void io_maildir_fsync_each(struct io_maildir *md, int on) { md->fsync_each = on; }
 size_t io_maildir_staged(const struct io_maildir *md) { return md->nstaged; }
 
+static void drain(struct io_maildir *md);
+static void free_list(struct io_maildir_msg *m);
+
 static void discard(struct io_maildir_msg *m)
 {
 	if (m->fd >= 0) {
@@ -188,6 +212,23 @@ void io_maildir_close(struct io_maildir *md)
 		unlink_from(&md->staged, m);
 		discard(m);
 	}
+	if (md->started) {
+		/* the batches handed over are finished (delivered or not), their
+		 * callbacks not called; then the worker ends */
+		pthread_mutex_lock(&md->mu);
+		while (md->busy || md->queued)
+			pthread_cond_wait(&md->cv, &md->mu);
+		md->stop = 1;
+		pthread_cond_broadcast(&md->cv);
+		pthread_mutex_unlock(&md->mu);
+		pthread_join(md->thread, NULL);
+		free_list(md->done);
+		pthread_cond_destroy(&md->cv);
+		pthread_mutex_destroy(&md->mu);
+	}
+	io_watch_del(md->w);
+	if (md->efd >= 0)
+		close(md->efd);
 	close(md->tmp);
 	close(md->new_);
 	close(md->cur);
@@ -307,18 +348,21 @@ void io_maildir_stage(struct io_maildir_msg *m, io_maildir_fn fn, void *ctx)
 
 /* ---- committing ------------------------------------------------------------------ */
 
+/* (on the worker thread too: strerror_r, not strerror) */
 static void failed(struct io_maildir_msg *m, const char *what)
 {
-	if (!m->failed)
-		say(m->err, sizeof m->err, "%s/%s: %s", m->md->path, what, strerror(errno));
+	if (!m->failed) {
+		char b[128];
+		say(m->err, sizeof m->err, "%s/%s: %s", m->md->path, what,
+		    strerror_r(errno, b, sizeof b));
+	}
 	m->failed = 1;
 }
 
-size_t io_maildir_commit(struct io_maildir *md)
+/* The durable part of a commit, on whichever thread: it touches only the
+ * batch's messages and md's directory fds. The number delivered. */
+static size_t make_durable(struct io_maildir *md, struct io_maildir_msg *batch, int fsync_each)
 {
-	struct io_maildir_msg *batch = md->staged;
-	md->staged = md->staged_tail = NULL;
-	md->nstaged = 0;
 	size_t ok = 0, n = 0;
 	for (struct io_maildir_msg *m = batch; m; m = m->next)
 		n += !m->failed;
@@ -327,7 +371,7 @@ size_t io_maildir_commit(struct io_maildir *md)
 	 * flush each. Since Linux 5.8 syncfs reports any writeback error of
 	 * the filesystem since the last call on this fd, so 0 means ours were
 	 * written; on an error, each file's fsync tells whose it was. */
-	int synced = n > 1 && !md->fsync_each && syncfs(md->tmp) == 0;
+	int synced = n > 1 && !fsync_each && syncfs(md->tmp) == 0;
 	/* the Maildir specification's order: file data durable, then the name
 	 * in new/, then new/ durable */
 	for (struct io_maildir_msg *m = batch; m; m = m->next) {
@@ -356,9 +400,13 @@ size_t io_maildir_commit(struct io_maildir *md)
 			}
 		ok = 0;
 	}
-	if (batch)
-		fsync(md->tmp);   /* the removals from tmp/ */
-	/* the callbacks may stage more: those go into the next batch */
+	return ok;
+}
+
+/* Every fn of a finished batch, in order; the callbacks may stage more:
+ * those go into the next batch. */
+static void report(struct io_maildir_msg *batch)
+{
 	while (batch) {
 		struct io_maildir_msg *m = batch;
 		batch = m->next;
@@ -367,8 +415,186 @@ size_t io_maildir_commit(struct io_maildir *md)
 			      m->failed ? m->err : NULL);
 		free(m);
 	}
+}
+
+static void free_list(struct io_maildir_msg *m)
+{
+	while (m) {
+		struct io_maildir_msg *next = m->next;
+		free(m);
+		m = next;
+	}
+}
+
+static struct io_maildir_msg *take_staged(struct io_maildir *md)
+{
+	struct io_maildir_msg *batch = md->staged;
+	md->staged = md->staged_tail = NULL;
+	md->nstaged = 0;
+	return batch;
+}
+
+size_t io_maildir_commit(struct io_maildir *md)
+{
+	drain(md);
+	struct io_maildir_msg *batch = take_staged(md);
+	size_t ok = make_durable(md, batch, md->fsync_each);
+	if (batch)
+		fsync(md->tmp);   /* the removals from tmp/ */
+	report(batch);
 	return ok;
 }
+
+/* ---- committing off the loop thread ---------------------------------------------- */
+
+static void append(struct io_maildir_msg **head, struct io_maildir_msg **tail,
+		   struct io_maildir_msg *list)
+{
+	if (!list)
+		return;
+	if (*tail)
+		(*tail)->next = list;
+	else
+		*head = list;
+	list->prev = *tail;
+	while (list->next)
+		list = list->next;
+	*tail = list;
+}
+
+static void *worker(void *arg)
+{
+	struct io_maildir *md = arg;
+	pthread_mutex_lock(&md->mu);
+	for (;;) {
+		while (!md->queued && !md->stop)
+			pthread_cond_wait(&md->cv, &md->mu);
+		if (!md->queued)
+			break;  /* stop, nothing left */
+		/* everything handed over since the last round: one batch */
+		struct io_maildir_msg *batch = md->queued;
+		md->queued = md->queued_tail = NULL;
+		md->busy = 1;
+		int each = md->fsync_each;
+		pthread_mutex_unlock(&md->mu);
+		make_durable(md, batch, each);
+		pthread_mutex_lock(&md->mu);
+		append(&md->done, &md->done_tail, batch);
+		md->busy = 0;
+		pthread_cond_broadcast(&md->cv);
+		uint64_t one = 1;
+		if (write(md->efd, &one, sizeof one) < 0) {
+			/* the counter is past its maximum: the loop is woken anyway */
+		}
+		/* the removals from tmp/ (no part of a delivery: a crash leaves at
+		 * worst a stale name in tmp/): after the answers are on their way,
+		 * and only when no batch waits, whose own commit covers them */
+		if (!md->queued) {
+			pthread_mutex_unlock(&md->mu);
+			fsync(md->tmp);
+			pthread_mutex_lock(&md->mu);
+		}
+	}
+	pthread_mutex_unlock(&md->mu);
+	return NULL;
+}
+
+static struct io_maildir_msg *take_done(struct io_maildir *md)
+{
+	pthread_mutex_lock(&md->mu);
+	struct io_maildir_msg *list = md->done;
+	md->done = md->done_tail = NULL;
+	pthread_mutex_unlock(&md->mu);
+	for (struct io_maildir_msg *m = list; m; m = m->next)
+		md->inflight--;
+	return list;
+}
+
+/* the loop: a batch (or several) is finished */
+static void on_done(void *ctx, int fd, unsigned events)
+{
+	struct io_maildir *md = ctx;
+	uint64_t n;
+	(void)events;
+	if (read(fd, &n, sizeof n) < 0) {
+		/* EAGAIN: an earlier call took the results already */
+	}
+	report(take_done(md));
+}
+
+/* Wait until the worker has finished all it was handed, then run the
+ * callbacks of what it finished (the caller's thread: the loop's). */
+static void drain(struct io_maildir *md)
+{
+	if (!md->started)
+		return;
+	pthread_mutex_lock(&md->mu);
+	while (md->busy || md->queued)
+		pthread_cond_wait(&md->cv, &md->mu);
+	pthread_mutex_unlock(&md->mu);
+	report(take_done(md));
+}
+
+static int start(struct io_maildir *md, struct io_loop *loop)
+{
+	int e;
+	md->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (md->efd < 0)
+		return -1;
+	if (!(md->w = io_watch_add(loop, md->efd, IO_READ, on_done, md)))
+		goto fail;
+	if ((e = pthread_mutex_init(&md->mu, NULL)))
+		goto fail_e;
+	if ((e = pthread_cond_init(&md->cv, NULL))) {
+		pthread_mutex_destroy(&md->mu);
+		goto fail_e;
+	}
+	/* the worker takes no signal: they stay the loop thread's */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&md->thread, NULL, worker, md);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		pthread_cond_destroy(&md->cv);
+		pthread_mutex_destroy(&md->mu);
+		goto fail_e;
+	}
+	md->loop = loop;
+	md->started = 1;
+	return 0;
+fail_e:
+	errno = e;
+fail:
+	e = errno;
+	io_watch_del(md->w);
+	md->w = NULL;
+	close(md->efd);
+	md->efd = -1;
+	errno = e;
+	return -1;
+}
+
+int io_maildir_commit_async(struct io_maildir *md, struct io_loop *loop)
+{
+	if (md->started && loop != md->loop) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!md->started && start(md, loop) < 0)
+		return -1;
+	md->inflight += md->nstaged;
+	struct io_maildir_msg *batch = take_staged(md);
+	if (!batch)
+		return 0;
+	pthread_mutex_lock(&md->mu);
+	append(&md->queued, &md->queued_tail, batch);
+	pthread_cond_broadcast(&md->cv);
+	pthread_mutex_unlock(&md->mu);
+	return 0;
+}
+
+size_t io_maildir_in_flight(const struct io_maildir *md) { return md->inflight; }
 
 /* ---- one message ------------------------------------------------------------------- */
 

@@ -1,11 +1,14 @@
 /* lib/io's Maildir and mboxrd: directories made, names per the Maildir
  * specification, contents byte for byte (whole and one byte at a time),
  * group commit (nothing done before the commit, each reported after),
- * aborts, errors; mboxrd quoting, and appends from several processes at
+ * aborts, errors; the commit on the worker thread (callbacks on the loop's
+ * thread, in order, each file in new/ by then; a commit while one is in
+ * flight; close with one in flight; a failing rename); mboxrd quoting, and appends from several processes at
  * once under the lock. Directories live under a mkdtemp in /tmp. */
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +253,187 @@ START_TEST(two_handles)
 }
 END_TEST
 
+/* ---- commits off the loop thread ------------------------------------------------------ */
+
+struct async {
+	struct io_maildir *md;
+	char dir[128];
+	pthread_t loop_thread;
+	int calls, failures, next;   /* next: the index expected */
+	int wrong_thread, out_of_order, not_in_new;
+	char err[512];
+};
+
+struct async_msg {
+	struct async *a;
+	int i;
+};
+
+static void async_done(void *ctx, int status, const char *name, const char *e)
+{
+	struct async_msg *am = ctx;
+	struct async *a = am->a;
+	a->calls++;
+	a->wrong_thread += !pthread_equal(pthread_self(), a->loop_thread);
+	a->out_of_order += am->i != a->next;
+	a->next = am->i + 1;
+	if (status) {
+		a->failures++;
+		snprintf(a->err, sizeof a->err, "%s", e);
+		return;
+	}
+	char p[512];
+	struct stat st;
+	path(p, sizeof p, a->dir, "new", name);
+	a->not_in_new += stat(p, &st) != 0;
+}
+
+static void stage_n(struct async *a, struct async_msg *ams, int from, int n)
+{
+	for (int i = from; i < from + n; i++) {
+		struct io_maildir_msg *m = io_maildir_begin(a->md, err, sizeof err);
+		ck_assert_ptr_nonnull(m);
+		char body[64];
+		int len = snprintf(body, sizeof body, "Subject: %d\n\n%d\n", i, i);
+		io_maildir_write(m, body, (size_t)len);
+		ams[i].a = a;
+		ams[i].i = i;
+		io_maildir_stage(m, async_done, &ams[i]);
+	}
+}
+
+static void async_open(struct async *a, const char *name)
+{
+	memset(a, 0, sizeof *a);
+	snprintf(a->dir, sizeof a->dir, "%s/%s", top, name);
+	a->md = io_maildir_open(a->dir, 1, err, sizeof err);
+	ck_assert_ptr_nonnull(a->md);
+	a->loop_thread = pthread_self();
+}
+
+/* turns of l until nothing is in flight (at most 30 s) */
+static void settle(struct io_loop *l, struct io_maildir *md)
+{
+	for (int i = 0; i < 300 && io_maildir_in_flight(md); i++)
+		ck_assert_int_ge(io_loop_turn(l, 100), 0);
+	ck_assert_uint_eq(io_maildir_in_flight(md), 0);
+}
+
+START_TEST(async_commit)
+{
+	struct io_loop *l = io_loop_new(err, sizeof err);
+	ck_assert_ptr_nonnull(l);
+	struct async a;
+	struct async_msg ams[200];
+	async_open(&a, "async");
+	stage_n(&a, ams, 0, 50);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	ck_assert_uint_eq(io_maildir_staged(a.md), 0);
+	ck_assert_uint_eq(io_maildir_in_flight(a.md), 50);
+	ck_assert_int_eq(a.calls, 0);      /* never from the call: from the loop */
+	/* the loop goes on while the worker syncs: a second batch staged and
+	 * handed over with the first most likely still in flight, a third in
+	 * the middle of the callbacks */
+	stage_n(&a, ams, 50, 50);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	ck_assert_uint_eq(io_maildir_in_flight(a.md), 100);
+	settle(l, a.md);
+	ck_assert_int_eq(a.calls, 100);
+	stage_n(&a, ams, 100, 1);          /* one alone: its fsync */
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);  /* empty: nothing */
+	settle(l, a.md);
+	ck_assert_int_eq(a.calls, 101);
+	ck_assert_int_eq(a.failures, 0);
+	ck_assert_int_eq(a.wrong_thread, 0);
+	ck_assert_int_eq(a.out_of_order, 0);
+	ck_assert_int_eq(a.not_in_new, 0);
+	ck_assert_int_eq(count(a.dir, "new"), 101);
+	ck_assert_int_eq(count(a.dir, "tmp"), 0);
+	/* another loop: refused, nothing taken */
+	struct io_loop *l2 = io_loop_new(err, sizeof err);
+	ck_assert_ptr_nonnull(l2);
+	stage_n(&a, ams, 101, 2);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l2), -1);
+	ck_assert_uint_eq(io_maildir_staged(a.md), 2);
+	/* the synchronous commit waits for what is in flight and runs its
+	 * callbacks first, then commits the staged ones, in order */
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	stage_n(&a, ams, 103, 3);
+	ck_assert_uint_eq(io_maildir_commit(a.md), 3);
+	ck_assert_uint_eq(io_maildir_in_flight(a.md), 0);
+	ck_assert_int_eq(a.calls, 106);
+	ck_assert_int_eq(a.out_of_order, 0);
+	ck_assert_int_eq(a.wrong_thread, 0);
+	ck_assert_int_eq(count(a.dir, "new"), 106);
+	io_maildir_close(a.md);
+	io_loop_free(l2);
+	io_loop_free(l);
+}
+END_TEST
+
+START_TEST(async_close_in_flight)
+{
+	struct io_loop *l = io_loop_new(err, sizeof err);
+	ck_assert_ptr_nonnull(l);
+	struct async a;
+	struct async_msg ams[100];
+	async_open(&a, "async-close");
+	stage_n(&a, ams, 0, 60);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	stage_n(&a, ams, 60, 20);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	stage_n(&a, ams, 80, 5);           /* staged, not handed over: aborted */
+	/* close waits for the worker to finish what it was handed, joins it,
+	 * calls no callback */
+	io_maildir_close(a.md);
+	ck_assert_int_eq(a.calls, 0);
+	ck_assert_int_eq(count(a.dir, "new"), 80);
+	ck_assert_int_eq(count(a.dir, "tmp"), 0);
+	ck_assert_int_eq(io_loop_turn(l, 0), 0);   /* its watch is gone */
+	io_loop_free(l);
+}
+END_TEST
+
+START_TEST(async_error)
+{
+	struct io_loop *l = io_loop_new(err, sizeof err);
+	ck_assert_ptr_nonnull(l);
+	struct async a;
+	struct async_msg ams[10];
+	async_open(&a, "async-error");
+	stage_n(&a, ams, 0, 3);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	settle(l, a.md);
+	ck_assert_int_eq(a.failures, 0);
+	/* new/ removed (root writes into a read-only directory; a removed one
+	 * takes no name from anyone): every rename fails, ENOENT */
+	char p[256];
+	snprintf(p, sizeof p, "%s/new", a.dir);
+	DIR *d = opendir(p);
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_name[0] != '.') {
+			char f[600];
+			snprintf(f, sizeof f, "%s/%s", p, e->d_name);
+			ck_assert_int_eq(unlink(f), 0);
+		}
+	closedir(d);
+	ck_assert_int_eq(rmdir(p), 0);
+	stage_n(&a, ams, 3, 4);
+	ck_assert_int_eq(io_maildir_commit_async(a.md, l), 0);
+	settle(l, a.md);
+	ck_assert_int_eq(a.calls, 7);
+	ck_assert_int_eq(a.failures, 4);
+	ck_assert_int_eq(a.out_of_order, 0);
+	ck_assert_int_eq(a.wrong_thread, 0);
+	ck_assert_msg(strstr(a.err, "/new: ") != NULL, "%s", a.err);
+	ck_assert_int_eq(count(a.dir, "tmp"), 0);  /* nothing left behind */
+	io_maildir_close(a.md);
+	io_loop_free(l);
+}
+END_TEST
+
 /* ---- mboxrd ---------------------------------------------------------------------------- */
 
 START_TEST(mbox_quoting)
@@ -336,6 +520,9 @@ Suite *suite_maildir(void)
 	tcase_add_test(t, pieces_and_bytes);
 	tcase_add_test(t, group_commit);
 	tcase_add_test(t, two_handles);
+	tcase_add_test(t, async_commit);
+	tcase_add_test(t, async_close_in_flight);
+	tcase_add_test(t, async_error);
 	tcase_add_test(t, mbox_quoting);
 	tcase_add_test(t, mbox_locking);
 	suite_add_tcase(s, t);
