@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -263,6 +264,8 @@ int io_buf_add(struct io_buf *b, const void *p, size_t n)
 			b->off = 0;
 		}
 		if (b->len + n > b->cap) {
+			if (n > SIZE_MAX / 2 - b->len)
+				return -1;
 			size_t cap = b->cap ? b->cap : 4096;
 			while (cap < b->len + n)
 				cap *= 2;
