@@ -150,27 +150,7 @@ int main(int argc, char **argv)
 	}
 	if (to.n == 0)
 		cli_die(EX_DATAERR, "stdin", "no recipients (no To, Cc or Bcc, and no --to)");
-	char *from = NULL;
-	if (sender) {
-		size_t n = strlen(sender);
-		if (n >= 2 && sender[0] == '<' && sender[n - 1] == '>')
-			from = strndup(sender + 1, n - 2);
-		else
-			from = strdup(sender);
-		if (!from)
-			oom();
-	} else {
-		struct mime_author a;
-		enum mime_author_status st = mime_author_read(msg, len, NULL, &a);
-		if (st != MIME_AUTHOR_OK) {
-			mime_author_free(&a);
-			cli_die(EX_DATAERR, "stdin", "no sender: %s; give --sender", mime_author_reason(st));
-		}
-		from = strndup(a.address.data, a.address.len);
-		mime_author_free(&a);
-		if (!from)
-			oom();
-	}
+	char *from = envelope_sender(sender, msg, len);
 	struct mime_buf body = {0};
 	strip_bcc(msg, len, &body);
 

@@ -126,4 +126,29 @@ static void strip_bcc(const char *msg, size_t len, struct mime_buf *out)
 	mime_editor_free(ed);
 }
 
+/* The envelope sender: --sender (angle brackets taken off), else the
+ * author's address (lib/mime's one author reader); exits 65 when there is
+ * neither. malloc'd. */
+static char *envelope_sender(const char *sender, const char *msg, size_t len)
+{
+	char *from;
+	if (sender) {
+		size_t n = strlen(sender);
+		from = n >= 2 && sender[0] == '<' && sender[n - 1] == '>' ? strndup(sender + 1, n - 2)
+								      : strdup(sender);
+	} else {
+		struct mime_author a;
+		enum mime_author_status st = mime_author_read(msg, len, NULL, &a);
+		if (st != MIME_AUTHOR_OK) {
+			mime_author_free(&a);
+			cli_die(EX_DATAERR, "stdin", "no sender: %s; give --sender", mime_author_reason(st));
+		}
+		from = strndup(a.address.data, a.address.len);
+		mime_author_free(&a);
+	}
+	if (!from)
+		msg_oom();
+	return from;
+}
+
 #endif
