@@ -307,21 +307,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		cli_usage_error("the message comes on stdin: no FILE argument");
-	char *msg;
+	char *msg, *from;
 	size_t len;
-	cli_slurp(stdin, "stdin", &msg, &len);
-	struct hdr h = {.where = "stdin"};
-	if (to.n == 0) {
-		read_header(msg, len, &h);
-		if (h.bad)
-			return EX_DATAERR;
-		to = h.rcpts;
-	}
-	if (to.n == 0)
-		cli_die(EX_DATAERR, "stdin", "no recipients (no To, Cc or Bcc, and no --to)");
-	char *from = envelope_sender(sender, msg, len);
-	struct mime_buf body = {0};
-	strip_bcc(msg, len, &body);
+	struct mime_buf body;
+	int rc = read_envelope(&to, sender, &msg, &len, &from, &body);
+	if (rc)
+		return rc;
 
 	struct rcpt *rs = calloc(to.n, sizeof *rs);
 	if (!rs)

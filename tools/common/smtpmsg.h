@@ -151,4 +151,27 @@ static char *envelope_sender(const char *sender, const char *msg, size_t len)
 	return from;
 }
 
+/* What ember submit and ember send read: the message on stdin (*msg,
+ * *len), its recipients (to, when no --to gave them: To, Cc and Bcc), the
+ * envelope sender and the body to send (Bcc removed). 0, or the exit
+ * status for a header that cannot be read; no recipient exits 65. */
+static int read_envelope(struct list *to, const char *sender, char **msg, size_t *len,
+			 char **from, struct mime_buf *body)
+{
+	cli_slurp(stdin, "stdin", msg, len);
+	struct hdr h = {.where = "stdin"};
+	if (to->n == 0) {
+		read_header(*msg, *len, &h);
+		if (h.bad)
+			return EX_DATAERR;
+		*to = h.rcpts;
+	}
+	if (to->n == 0)
+		cli_die(EX_DATAERR, "stdin", "no recipients (no To, Cc or Bcc, and no --to)");
+	*from = envelope_sender(sender, *msg, *len);
+	*body = (struct mime_buf){0};
+	strip_bcc(*msg, *len, body);
+	return 0;
+}
+
 #endif
