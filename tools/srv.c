@@ -147,10 +147,21 @@ static _Noreturn void oom(void)
 
 static void session_free(struct session *s);
 
+/* Replies queued for a client that does not read them: past this, its
+ * input is not read either (else each command read queues one more reply,
+ * and the queue grows without end). */
+#define OUT_CAP (256 * 1024)
+
+static int may_read(struct session *s)
+{
+	return !s->closing && io_buf_pending(&s->out) < OUT_CAP &&
+	       (smtp_server_want_input(s->sm) || (s->tls && !s->tls_open));
+}
+
 static void update_watch(struct session *s)
 {
 	unsigned ev = 0;
-	if (!s->closing && (smtp_server_want_input(s->sm) || (s->tls && !s->tls_open)))
+	if (may_read(s))
 		ev |= IO_READ;
 	if (io_buf_pending(&s->out))
 		ev |= IO_WRITE;
@@ -355,11 +366,26 @@ static void end_message(struct session *s)
 
 /* ---- --pipe ------------------------------------------------------------- */
 
+/* All of p to a blocking fd (a memfd): short writes go on, EINTR again. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static void spawn(struct session *s)
 {
 	struct srv *v = s->srv;
 	int fd = memfd_create("ember-srv", MFD_CLOEXEC);
-	if (fd < 0 || write(fd, s->whole.data ? s->whole.data : "", s->whole.len) != (ssize_t)s->whole.len ||
+	if (fd < 0 || write_all(fd, s->whole.data ? s->whole.data : "", s->whole.len) < 0 ||
 	    lseek(fd, 0, SEEK_SET) != 0) {
 		if (fd >= 0)
 			close(fd);
@@ -591,7 +617,7 @@ static void on_io(void *ctx, int fd, unsigned events)
 		}
 	}
 	if ((events & (IO_READ | IO_ERR)) && !s->closing) {
-		for (int i = 0; i < 4 && (smtp_server_want_input(s->sm) || (s->tls && !s->tls_open)); i++) {
+		for (int i = 0; i < 4 && may_read(s); i++) {
 			ssize_t n = io_read(fd, buf, sizeof buf);
 			if (n == IO_AGAIN)
 				break;

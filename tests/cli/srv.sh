@@ -172,4 +172,22 @@ case $r in
 *" missing=0 partial=0") pass "SIGKILL under load: every message that got 250 is complete ($r)" ;;
 *) fail "SIGKILL under load" "$r" ;;
 esac
+# a client that sends commands and never reads the replies: the server
+# stops reading it once its replies pile up, so its memory stays bounded
+start noread --maildir md-noread
+$PYTHON - "$ADDR" <<'EOF' > noread.out
+import socket, sys, time
+h, p = sys.argv[1].rsplit(':', 1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect((h, int(p))); s.settimeout(0.01)
+end = time.time() + 3; sent = 0
+while time.time() < end:
+    try: sent += s.send(b'NOOP\r\n' * 1000)
+    except socket.timeout: pass
+print(sent)
+EOF
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/$PID/status 2>/dev/null)
+if [ -n "$rss" ] && [ "$rss" -lt 65536 ]; then pass "a client that never reads: ${rss} kB resident after $(cat noread.out) bytes"
+else fail "a client that never reads: memory bounded" "rss=${rss:-?} kB"; fi
+stop $PID
 finish
