@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "dkim.h"
+#include "hexline.h"
 
 #define TESTDATA "../shared/testdata/arc/"
 
@@ -33,22 +34,6 @@ struct zone {
 	struct zrec r[16];
 	size_t n;
 };
-
-static size_t unhex(const char *h, char *out)
-{
-	if (strcmp(h, "-") == 0) {
-		out[0] = 0;
-		return 0;
-	}
-	size_t n = 0;
-	for (; h[0] && h[1]; h += 2) {
-		unsigned v;
-		sscanf(h, "%2x", &v);
-		out[n++] = (char)v;
-	}
-	out[n] = 0;
-	return n;
-}
 
 static char *unhex_dup(const char *h, size_t *len)
 {

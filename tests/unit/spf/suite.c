@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "spf.h"
+#include "hexline.h"
 
 #define TESTDATA "../shared/testdata/spf/"
 
@@ -25,22 +26,6 @@ struct zone {
 	struct zrec *r;
 	size_t n, cap;
 };
-
-static size_t unhex(const char *h, char *out)
-{
-	if (strcmp(h, "-") == 0) {
-		out[0] = 0;
-		return 0;
-	}
-	size_t n = 0;
-	for (; h[0] && h[1]; h += 2) {
-		unsigned v;
-		sscanf(h, "%2x", &v);
-		out[n++] = (char)v;
-	}
-	out[n] = 0;
-	return n;
-}
 
 static int name_eq(const char *a, const char *b)
 {
