@@ -104,6 +104,13 @@ $(foreach l,$(BUILT_LIBS),$(eval $(call lib_rule,$(l))))
 # ---- commands --------------------------------------------------------------
 CLI_SRCS := $(wildcard tools/common/*.c)
 CLI_OBJS := $(patsubst %.c,build/obj/%.o,$(CLI_SRCS))
+# an archive, so that a command takes only the helpers it calls (the SMTP
+# server core needs lib/smtp and lib/io, which most commands do not link)
+CLI_LIB := build/lib/libember-tools.a
+$(CLI_LIB): $(CLI_OBJS)
+	@mkdir -p $(@D)
+	$(msg) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 CMD_SRCS := $(filter-out tools/ember.c,$(wildcard tools/*.c))
 CMDS := bin/ember $(patsubst tools/%.c,bin/ember-%,$(CMD_SRCS))
 
@@ -118,17 +125,17 @@ cmd_archives = $(call lib_archives,$(call cmd_uses,$(1)))
 cmd_ldlibs = $(call pkg_libs,$(call lib_pkgs,$(call cmd_uses,$(1))) $(CMD_PKGS_$(1)),-lidn2 -lmagic) \
 	$(call lib_ldflags,$(call cmd_uses,$(1))) -lm
 
-bin/ember-%: build/obj/tools/%.o $(CLI_OBJS) $$(call cmd_archives,$$*)
+bin/ember-%: build/obj/tools/%.o $(CLI_LIB) $$(call cmd_archives,$$*)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLI_OBJS) $(call cmd_archives,$*) $(call cmd_ldlibs,$*)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLI_LIB) $(call cmd_archives,$*) $(call cmd_ldlibs,$*)
 
 # the corpus generator and checker (corpus/*.c) go into ember-corpus
 CORPUS_OBJS := $(patsubst %.c,build/obj/%.o,$(wildcard corpus/*.c))
-bin/ember-corpus: build/obj/tools/corpus.o $(CORPUS_OBJS) $(CLI_OBJS) $(call cmd_archives,corpus)
+bin/ember-corpus: build/obj/tools/corpus.o $(CORPUS_OBJS) $(CLI_LIB) $(call cmd_archives,corpus)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORPUS_OBJS) $(CLI_OBJS) $(call cmd_archives,corpus) \
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORPUS_OBJS) $(CLI_LIB) $(call cmd_archives,corpus) \
 		$(call cmd_ldlibs,corpus)
 
 .PHONY: all

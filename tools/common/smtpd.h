@@ -60,9 +60,9 @@ struct smtpd_config {
 	{"normalize", no_argument, NULL, SMTPD_OPT_BASE + 11},               \
 	{"no-chunking", no_argument, NULL, SMTPD_OPT_BASE + 12}
 
-/* The usage lines of the shared options (after --listen's own line). */
+/* The usage lines of the shared options but --listen and --domain, whose
+ * meaning each command gives. */
 #define SMTPD_USAGE                                                                  \
-	"      --domain D          accept recipients in domain D (repeatable)\n"         \
 	"      --tls-cert C        PEM certificate chain: offer STARTTLS\n"              \
 	"      --tls-key K         its PEM private key (default: in C)\n"                \
 	"      --auth-file F       offer AUTH PLAIN and LOGIN (after STARTTLS only) to\n" \
