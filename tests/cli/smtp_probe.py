@@ -174,6 +174,29 @@ def check_load(maildir, logf):
     partial = [m for m in want if m in have and not have[m]]
     print('acked=%d missing=%d partial=%d' % (len(want), len(missing), len(partial)))
 
+def tls_bdat_pipelined(addr, cafile, size):
+    """Over TLS, a message by BDAT and, pipelined behind it while its
+    commit runs, one BDAT of SIZE bytes: every reply and both stored."""
+    s = conn(addr, 20)
+    f = s.makefile('rb')
+    r = [read_reply(f)[0]]
+    s.sendall(b'EHLO x\r\n'); r.append(read_reply(f)[0])
+    s.sendall(b'STARTTLS\r\n'); r.append(read_reply(f)[0])
+    t = ssl.create_default_context(cafile=cafile).wrap_socket(s, server_hostname='localhost')
+    g = t.makefile('rb')
+    t.sendall(b'EHLO x\r\n'); r.append(read_reply(g)[0])
+    small = b'From: a@b.test\r\nSubject: one\r\n\r\nsmall\r\n'
+    n = int(size)
+    big = b'From: a@b.test\r\nSubject: two\r\n\r\n'
+    big += b'y' * 78 + b'\r\n'
+    big = big + (b'z' * 78 + b'\r\n') * ((n - len(big)) // 80)
+    p = (b'MAIL FROM:<a@b.test>\r\nRCPT TO:<u@dst.test>\r\nBDAT %d LAST\r\n' % len(small) + small +
+         b'MAIL FROM:<a@b.test>\r\nRCPT TO:<u@dst.test>\r\nBDAT %d LAST\r\n' % len(big) + big +
+         b'QUIT\r\n')
+    t.sendall(p)
+    r += codes(g, 7)
+    print(' '.join(map(str, r)))
+
 if __name__ == '__main__':
     cmd = sys.argv[1]
     args = sys.argv[2:]

@@ -140,6 +140,11 @@ r=$($PROBE starttls-inject "$ADDR" cert.pem 2>&1)
 r=$($PROBE auth-clear "$ADDR" 2>&1)
 [ "$r" = "auth-offered=0 starttls=1 auth=538" ] && pass "AUTH before TLS: not offered, refused (538)" ||
 	fail "AUTH before TLS" "$r"
+r=$($PROBE tls-bdat-pipelined "$ADDR" cert.pem 600000 2>&1)
+[ "$r" = "220 250 220 250 250 250 250 250 250 250 221" ] &&
+	[ "$(grep -l 'Subject: two' tlsmd/new/* 2>/dev/null | wc -l)" = 1 ] &&
+	pass "TLS: a 600 kB BDAT pipelined behind a message being committed waits and is stored" ||
+	fail "TLS pipelined BDAT" "$r"
 r=$($PROBE silent "$ADDR" 2>&1)
 case $r in "421 closed=1 secs="[12]) pass "a silent client: 421 after --timeout 1, closed" ;; *) fail "silent client" "$r" ;; esac
 stop $PID

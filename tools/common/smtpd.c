@@ -132,6 +132,7 @@ int smtpd_option(struct smtpd_config *c, int opt, const char *arg)
 
 static void session_free(struct smtpd_session *s);
 static void session_run(struct smtpd_session *s);
+static int tls_pump(struct smtpd_session *s);
 
 /* Replies queued for a client that does not read them: past this, its
  * input is not read either (else each command read queues one more reply,
@@ -359,6 +360,8 @@ again:
 			session_free(s);
 		return;
 	}
+	if (s->open == Q_NONE && tls_pump(s))
+		goto again;
 	io_timer_set(s->t, smtp_server_timeout_ms(s->sm));
 	/* the machine stops when its replies pile up: once they are taken,
 	 * it may go on with the input it holds (until the socket is full) */
@@ -399,6 +402,29 @@ static void session_free(struct smtpd_session *s)
 	if (s->next)
 		s->next->prev = s->prev;
 	free(s);
+}
+
+/* Plaintext out of TLS into the machine, as much as it wants: what it does
+ * not want yet stays in the TLS object (and the socket is not read, see
+ * may_read) until it has taken what it holds. 1 if anything was fed. */
+static int tls_pump(struct smtpd_session *s)
+{
+	char buf[16384];
+	ssize_t k = 0;
+	int fed = 0;
+	if (!s->tls_open)
+		return 0;
+	while (!s->closing && smtp_server_want_input(s->sm) &&
+	       (k = io_tls_read(s->tls, buf, sizeof buf)) > 0) {
+		fed = 1;
+		if (smtp_server_feed(s->sm, buf, (size_t)k) != SMTP_OK)
+			s->closing = 1;
+	}
+	if (k < 0 && io_tls_state(s->tls) != IO_TLS_OPEN && smtp_server_want_input(s->sm)) {
+		smtp_server_feed(s->sm, "", 0);  /* the client closed */
+		fed = 1;
+	}
+	return fed;
 }
 
 static void on_timeout(void *ctx)
@@ -444,12 +470,7 @@ static void on_io(void *ctx, int fd, unsigned events)
 				s->tls_open = 1;
 				smtp_server_tls_started(s->sm);
 			}
-			ssize_t k;
-			while ((k = io_tls_read(s->tls, buf, sizeof buf)) > 0)
-				if (smtp_server_feed(s->sm, buf, (size_t)k) != SMTP_OK)
-					s->closing = 1;
-			if (k < 0 && io_tls_state(s->tls) != IO_TLS_OPEN)
-				smtp_server_feed(s->sm, "", 0);
+			tls_pump(s);
 		}
 	}
 	session_run(s);
