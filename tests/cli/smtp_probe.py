@@ -12,7 +12,10 @@ def read_reply(f):
     """One reply: (code, [lines])."""
     lines = []
     while True:
-        l = f.readline()
+        try:
+            l = f.readline()
+        except ConnectionResetError:
+            l = b''  # closed by the server (a reset when our bytes came after its close)
         if not l:
             return (0, lines)
         lines.append(l.rstrip(b'\r\n').decode('latin-1'))
