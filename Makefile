@@ -65,6 +65,8 @@ CMD_USES_mdir := io mime
 CMD_USES_srv := smtp io mime
 CMD_USES_submit := smtp io mime
 CMD_USES_send := smtp io mime
+CMD_USES_relay := smtp dkim io mime
+CMD_PKGS_relay := libpcre2-8
 # lib/io's TLS calls libcrypto too (pkg-config's libssl does not list it)
 CMD_USES_spf := spf io mime
 CMD_USES_dmarc := dmarc spf dkim io mime
