@@ -77,7 +77,8 @@ static const struct cli_cmd cmd = {
 	"      --dns HOST[:PORT]   the DNS server (default $EMBER_DNS, else the system's)\n"
 	SMTPD_USAGE
 	"  -h, --help, --version\n"
-	"Exit status: 0 after SIGTERM or SIGINT; 64 usage; 66 a file that cannot be\n"
+	"Exit status: 0 after SIGTERM or SIGINT; 64 usage; 65 a DKIM key that cannot\n"
+	"be read; 66 a file that cannot be\n"
 	"read; 69 cannot listen; 73 cannot create the queue; 78 a map line that\n"
 	"cannot be parsed; 70 internal error.\n",
 };
