@@ -320,7 +320,9 @@ static int on_begin(void *ctx, struct smtpd_session *s)
 	m->env.arrival = (int64_t)time(NULL);
 	for (size_t i = 0; i < m->env.n; i++)
 		m->env.r[i].next = m->env.arrival;
+	pthread_mutex_lock(&v->mu);  /* the workers make IDs too (DSNs) */
 	queue_new_id(&v->q, &m->env);
+	pthread_mutex_unlock(&v->mu);
 	if (smtpd_trace(s, &m->env.prefix, 0))
 		return -1;
 	/* one CRLF after the field, whatever the trace writer ends it with (a
@@ -622,7 +624,11 @@ static int make_dsn(struct relay *v, const struct queue_env *e, const int *fail,
 		if (x.code)
 			mx_status(&x, status);
 		else
-			snprintf(status, sizeof status, "%s", strstr(err, "expired") ? "4.4.7" : "5.4.0");
+			snprintf(status, sizeof status, "%s",
+				 strstr(err, "expired")           ? "4.4.7"   /* RFC 3463: delivery time expired */
+				 : strstr(err, "null MX")         ? "5.1.10"  /* RFC 7505 */
+				 : strstr(err, "no such domain")  ? "5.1.2"   /* bad destination system */
+								  : "5.4.0");
 		P("\r\nFinal-Recipient: rfc822; ");
 		P(r->addr);
 		P("\r\nOriginal-Recipient: rfc822; ");

@@ -42,10 +42,14 @@ start_relay() {  # LOGNAME ARGS...
 # send ADDR FROM RCPT[,RCPT...] FILE: the SMTP replies, one line each, via smtplib
 send() {
 	"$PY" - "$@" <<'EOF'
-import smtplib, sys
+import os, smtplib, ssl, sys
 host, port = sys.argv[1].rsplit(":", 1)
 s = smtplib.SMTP(host, int(port), timeout=10)
 s.ehlo("client.test")
+if os.environ.get("SEND_USER"):
+    ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    s.starttls(context=ctx); s.ehlo("client.test")
+    s.login(os.environ["SEND_USER"], os.environ["SEND_PASS"])
 code, _ = s.mail(sys.argv[2]); print("MAIL", code)
 ok = 0
 for r in sys.argv[3].split(","):
@@ -104,6 +108,7 @@ dns_line 'mx.soft.test. A 127.0.0.7'
 dns_line 'hard.test. MX 10 mx.hard.test.'
 dns_line 'mx.hard.test. A 127.0.0.8'
 dns_line 'down.test. A 127.0.0.9'
+dns_line 'gone.test. A 127.0.0.10'
 dns_start || { fail "knot starts"; finish; exit; }
 # (dns_start sets its own trap: ours again, the servers too)
 trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; dns_stop; rm -rf "$TMP"' EXIT
@@ -276,5 +281,43 @@ f=$(ls down/new/* 2>/dev/null | head -1)
 [ -n "$f" ] && below "after the restart, byte for byte too" "$f" m2 4
 i=0; while [ $i -lt 30 ] && ls q/*.env >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
 ls q/*.env > /dev/null 2>&1 && fail "the queue is empty at the end" "$(ls q)" || pass "the queue is empty at the end"
+kill "$RPID"; wait "$RPID" 2>/dev/null
+
+# ---- expiry, --require-tls ------------------------------------------------------------------------
+printf 'exp@our.test x@gone.test\n/^(.*)@our\\.test$/ $1@dst.test\n' > exp.map
+start_relay exp --map exp.map --queue q3 --retry 1 --expire 3 --require-tls dst.test
+send "$RADDR" late@src.test exp@our.test,tls@our.test m1 > s9.out
+grep -q '^DATA 250' s9.out || fail "queued (expiry)" "$(cat s9.out)"
+wait_for exp.log 'tls@dst.test: deferred.*TLS' 50 && pass "--require-tls: an MX without STARTTLS is not used (deferred)" ||
+	fail "--require-tls" "$(tail -3 exp.log)"
+grep -q 'tls@dst.test: delivered' exp.log && fail "nothing sent in the clear"
+wait_for exp.log 'x@gone.test: failed: expired after' 100 && pass "--expire: given up after the time" ||
+	fail "expired" "$(tail -3 exp.log)"
+i=0; while [ $i -lt 50 ] && ! grep -ql 'Final-Recipient: rfc822; x@gone.test' src/new/* 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+f=$(grep -l 'Final-Recipient: rfc822; x@gone.test' src/new/* 2>/dev/null | head -1)
+[ -n "$f" ] && grep -q '^Status: 5.4.7' "$f" && pass "the DSN of an expired message says 5.4.7" ||
+	fail "expiry DSN" "$f" "$(tail -3 exp.log)"
+kill "$RPID"; wait "$RPID" 2>/dev/null
+
+# ---- --smarthost, and AUTH: submission of a foreign recipient ---------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout tls.key -out tls.pem -days 2 -subj /CN=relay.test >/dev/null 2>&1 ||
+	fail "openssl"
+printf 'alice:s3cret\n' > users
+start_relay smart --queue q4 --smarthost "127.0.0.5:$P" --tls-cert tls.pem --tls-key tls.key --auth-file users
+crlf > m3 <<'EOF2'
+From: alice@our.test
+To: friend@nowhere.test
+Subject: three
+
+via the smarthost
+EOF2
+send "$RADDR" alice@our.test friend@nowhere.test m3 > s10.out
+grep -q '^RCPT friend@nowhere.test 550 5.7.1' s10.out && pass "without AUTH a foreign recipient is refused" || fail "refused" "$(cat s10.out)"
+SEND_USER=alice SEND_PASS=s3cret send "$RADDR" alice@our.test friend@nowhere.test m3 > s11.out
+grep -q '^DATA 250' s11.out && pass "after AUTH a foreign recipient is taken (submission)" || fail "AUTH" "$(cat s11.out)"
+wait_for smart.log 'friend@nowhere.test: delivered to 127.0.0.5' 50 && pass "--smarthost: delivered there, no MX asked" ||
+	fail "smarthost" "$(tail -3 smart.log)"
+f=$(grep -l 'Subject: three' dst/new/* 2>/dev/null | head -1)
+[ -n "$f" ] && grep -q 'for <friend@nowhere.test>' "$f" && pass "the recipient forwarded as it is" || fail "as it is"
 kill "$RPID"; wait "$RPID" 2>/dev/null
 finish
