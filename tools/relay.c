@@ -124,7 +124,7 @@ struct relay {
 	struct item *items;
 	int stop;
 	pthread_t th[MAX_WORKERS];
-	unsigned nworkers, started;
+	unsigned nworkers, started, running;
 };
 
 /* One session's transaction. */
@@ -926,6 +926,8 @@ static void *worker(void *arg)
 		}
 		pthread_cond_broadcast(&v->cv);  /* a message is free again */
 	}
+	v->running--;
+	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
 	io_dns_free(dns);
 	return NULL;
@@ -1108,20 +1110,36 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	for (v.started = 0; v.started < v.nworkers; v.started++)
+	for (v.started = 0; v.started < v.nworkers; v.started++) {
+		pthread_mutex_lock(&v.mu);
+		v.running++;
+		pthread_mutex_unlock(&v.mu);
 		if (pthread_create(&v.th[v.started], NULL, worker, &v))
 			cli_die(EX_OSERR, NULL, "pthread_create: %s", strerror(errno));
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	int rc = smtpd_run(v.d);
-	/* stop: the sessions in progress finish (their timeouts bound them) */
+	/* stop: the deliveries in progress get 5 seconds to finish; one still
+	 * running then is left as it is (the queue has it: it is tried again
+	 * at the next start, a duplicate at worst) */
 	pthread_mutex_lock(&v.mu);
 	v.stop = 1;
 	pthread_cond_broadcast(&v.cv);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	while (v.running && pthread_cond_timedwait(&v.cv, &v.mu, &until) == 0)
+		;
+	unsigned left = v.running;
 	pthread_mutex_unlock(&v.mu);
-	for (unsigned i = 0; i < v.started; i++)
-		pthread_join(v.th[i], NULL);
 	if (rc)
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
+	if (left) {
+		logf_("stopped; %u deliveries in progress are left to the next start", left);
+		return 0;  /* the threads end with the process */
+	}
+	for (unsigned i = 0; i < v.started; i++)
+		pthread_join(v.th[i], NULL);
 	smtpd_free(v.d);
 	io_hook_del(hook);
 	io_loop_free(v.loop);

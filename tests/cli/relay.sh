@@ -109,6 +109,7 @@ dns_line 'hard.test. MX 10 mx.hard.test.'
 dns_line 'mx.hard.test. A 127.0.0.8'
 dns_line 'down.test. A 127.0.0.9'
 dns_line 'gone.test. A 127.0.0.10'
+dns_line 'mute.test. A 127.0.0.11'
 dns_start || { fail "knot starts"; finish; exit; }
 # (dns_start sets its own trap: ours again, the servers too)
 trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; dns_stop; rm -rf "$TMP"' EXIT
@@ -320,4 +321,24 @@ wait_for smart.log 'friend@nowhere.test: delivered to 127.0.0.5' 50 && pass "--s
 f=$(grep -l 'Subject: three' dst/new/* 2>/dev/null | head -1)
 [ -n "$f" ] && grep -q 'for <friend@nowhere.test>' "$f" && pass "the recipient forwarded as it is" || fail "as it is"
 kill "$RPID"; wait "$RPID" 2>/dev/null
+
+# ---- a stuck delivery does not stop the server ------------------------------------------------------
+"$PY" -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.11", int(sys.argv[1]))); s.listen(8); print("up", flush=True)
+c, _ = s.accept(); time.sleep(20)' "$P" > mute.out &
+MUTE=$!; PIDS="$PIDS $MUTE"
+wait_for mute.out up 50
+printf 'stuck@our.test x@mute.test\n/^(.*)@our\\.test$/ $1@dst.test\n' > mute.map
+start_relay mute --map mute.map --queue q5 --workers 1 --client-timeout 10
+send "$RADDR" alice@our.test stuck@our.test m2 > s12.out
+sleep 0.5
+t0=$(date +%s.%N)
+send "$RADDR" alice@our.test next@our.test m2 > s13.out
+t1=$(date +%s.%N)
+grep -q '^DATA 250' s13.out && echo "$t0 $t1" | awk '{ exit !($2 - $1 < 2) }' &&
+	pass "the only worker stuck on a mute MX, the server still queues at once" ||
+	fail "served while stuck" "$(cat s13.out)" "$t0 $t1"
+kill "$RPID"; wait "$RPID" 2>/dev/null
+kill "$MUTE" 2>/dev/null
 finish
