@@ -396,7 +396,8 @@ static void group_commit(void *ctx)
 static void on_stopping(void *ctx)
 {
 	struct srv *v = ctx;
-	if (v->md) {
+	/* an answer lets a pipelined message go on and be staged: until none is */
+	while (v->md && (io_maildir_staged(v->md) || v->committed)) {
 		io_maildir_commit(v->md);
 		answer_committed(v);
 	}
