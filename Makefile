@@ -1,7 +1,7 @@
 # ember: one non-recursive GNU Makefile.
 #   make              libraries (build/lib/libember-*.a) and commands (bin/)
 #   make check        dependencies, build, unit tests under ASan+UBSan, CLI tests
-#   make demo         dependencies, build, the main job on an embedded sample
+#   make demo         dependencies, build, the journey of a message (scripts/demo)
 #   make install PREFIX=/usr/local
 #   make fuzz FUZZ_SECONDS=N, make bench, make images, make corpus-check
 .SUFFIXES:
