@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "io.h"
 #include "mime.h"
+#include "pid1.h"
 #include "smtp.h"
 
 #include <errno.h>
@@ -805,6 +806,7 @@ static unsigned long number(const char *opt, const char *s, unsigned long max)
 
 int main(int argc, char **argv)
 {
+	pid1_boot("srv", &argc, &argv);
 	static const struct option longopts[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"maildir", required_argument, NULL, OPT_MAILDIR},
