@@ -307,6 +307,20 @@ static void network(const char *ip, const char *gw)
 	close(s);
 }
 
+/* The kernel's hostname= names the machine; without it the name is
+ * "(none)", which no Received field can carry: localhost, as srv and the
+ * Maildir fall back to for an empty one. */
+static void host_name(void)
+{
+	char h[256];
+	if (gethostname(h, sizeof h) == 0 && h[0] && strcmp(h, "(none)"))
+		return;
+	if (sethostname("localhost", strlen("localhost")))
+		say("sethostname: %s", strerror(errno));
+	else
+		say("no hostname= on the kernel command line: host name localhost");
+}
+
 static void state_dir(void)
 {
 	struct stat st;
@@ -491,6 +505,7 @@ void pid1_boot(const char *cmd, int *argc, char ***argv)
 	const char *ip = NULL, *gw = NULL;
 	new_argv(cmd, argc, argv, &ip, &gw, cmdline);
 	network(ip, gw);
+	host_name();
 	state_dir();
 	log_argv(*argc, *argv);
 	free(cmdline);   /* ip and gw pointed into it; argv is a copy */
