@@ -331,7 +331,7 @@ images: deps
 	@$(MAKE) --no-print-directory image-files
 # tests/images/*.sh, each in a network namespace of its own
 images-check: images
-	sh tests/images/run
+	TEST_DIRS=tests/images sh tests/run
 
 # one million generated messages, streamed through a pipe: nothing on disk
 CORPUS_N ?= 1000000
