@@ -17,7 +17,8 @@ if [ -z "${EMBER_IMAGES_NETNS:-}" ]; then
 	exit 0
 fi
 SUITE=${SUITE:-images-$(basename "$0" .sh)}
-. "$(dirname "$0")/../cli/lib.sh"
+# (sourced by tests/images/*.sh and bench/images/run: both two levels down)
+. "$(cd "$(dirname "$0")/../.." && pwd)/tests/cli/lib.sh"
 IMG=$ROOT/images/out
 SMTP="$PYTHON $ROOT/tests/images/smtp.py"
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}

@@ -56,11 +56,12 @@ disk_snapshot "$DISK"
 	fail "restart: both messages on the disk" "$(debugfs_ls "$TMP/snap.img" /Maildir/new)"
 
 # ---- third boot: no disk, and a command that ends --------------------------------------
-boot third srv --port 2527 --disk none ember.no-such-option
+boot third srv --port 2527 --disk none "ember.hostname=two words" ember.no-such-option
 qemu_wait "$QPID" 60; rc=$?
 [ "$rc" = 0 ] && pass "the command ended (usage error): qemu exits 0 (power-off)" ||
 	fail "the command ended: qemu exits 0" "rc $rc" "$(tail -8 "$TMP/third.log")"
 console third "no /dev/vda: /var/ember is in RAM and will not survive"
+console third 'running ember-srv --listen 0\.0\.0\.0:25 --maildir /var/ember/Maildir --hostname "two words" --no-such-option$'
 console third "ember-srv has ended"
 console third "powering off"
 finish

@@ -475,7 +475,7 @@ static void log_argv(int argc, char **argv)
 {
 	fprintf(stderr, "ember %s: init: [%.2f s] running", pid1_cmd, uptime());
 	for (int i = 0; i < argc; i++)
-		fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, strpbrk(argv[i], " \t") ? " \"%s\"" : " %s", argv[i]);
 	fputc('\n', stderr);
 }
 
