@@ -3,7 +3,8 @@
 # theirs): boot, the PID-1 side on the console, a message over slirp, the
 # plug pulled after its 250 and the message on the disk (read with debugfs,
 # no mount), a second boot on that disk with ember.* options, and a
-# command that ends: qemu exits 0 (power-off), with the state in RAM.
+# command that ends: qemu exits 0 (power-off), with the state in RAM, and
+# with the disk, which is left clean.
 . "$(dirname "$0")/lib.sh"
 [ -x "$IMG/run-srv" ] || { skip "all" "no images/out/run-srv (make images)"; finish; exit; }
 cd "$TMP" || exit 70
@@ -64,4 +65,12 @@ console third "no /dev/vda: /var/ember is in RAM and will not survive"
 console third 'running ember-srv --listen 0\.0\.0\.0:25 --maildir /var/ember/Maildir --hostname "two words" --no-such-option$'
 console third "ember-srv has ended"
 console third "powering off"
+
+# ---- fourth boot: the twice-unplugged disk, a command that ends ------------------------
+boot fourth srv --port 2528 --disk "$DISK" ember.no-such-option
+qemu_wait "$QPID" 60; rc=$?
+[ "$rc" = 0 ] && pass "fourth: power-off, qemu exits 0" || fail "fourth: power-off, qemu exits 0" "rc $rc"
+PATH=$PATH:/sbin:/usr/sbin e2fsck -fn "$DISK" > fsck 2>&1 && pass "power-off unmounts: e2fsck -fn finds the disk clean" ||
+	fail "power-off unmounts: e2fsck -fn finds the disk clean" "$(tail -3 fsck)"
+! grep -q "still busy" "$TMP/fourth.log" && pass "fourth: /var/ember unmounted" || fail "fourth: /var/ember unmounted"
 finish

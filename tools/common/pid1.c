@@ -440,8 +440,11 @@ static void cmdline_args(struct args *a, char *cmdline, const char **ip, const c
 		size_t klen = eq ? (size_t)(eq - name) : nlen;
 		if (!klen)
 			continue;
-		if (eq && klen == 2 && (!memcmp(name, "ip", 2) || !memcmp(name, "gw", 2))) {
-			*(name[0] == 'i' ? ip : gw) = eq + 1;
+		if (klen == 2 && (!memcmp(name, "ip", 2) || !memcmp(name, "gw", 2))) {
+			if (eq)
+				*(name[0] == 'i' ? ip : gw) = eq + 1;
+			else
+				say("%s without a value: ignored", w);
 			continue;
 		}
 		char opt[256];
