@@ -301,10 +301,10 @@ cmd_static_ldlibs = $(shell pkg-config --static --libs $(call lib_pkgs,$(call cm
 	$(call lib_ldflags,$(call cmd_uses,$(1))) -lm
 # libcrypto.a's dlopen/getaddrinfo/gethostbyname paths warn at link time
 # (unused: ember does its own sockets and DNS); those warnings are filtered
-build/static/ember-%: build/obj/tools/%.o $(CLI_OBJS) $$(call cmd_archives,$$*)
+build/static/ember-%: build/obj/tools/%.o $(CLI_LIB) $$(call cmd_archives,$$*)
 	@mkdir -p $(@D)
 	$(msg) LD-STATIC $@
-	$(Q)$(CC) $(CFLAGS) -static -o $@ $< $(CLI_OBJS) $(call cmd_archives,$*) $(call cmd_static_ldlibs,$*) \
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $< $(CLI_LIB) $(call cmd_archives,$*) $(call cmd_static_ldlibs,$*) \
 		2> $@.ld; rc=$$?; grep -v -e 'statically linked applications requires' -e ': in function' $@.ld >&2; \
 		rm -f $@.ld; exit $$rc
 	$(Q)strip $@
