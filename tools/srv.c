@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "io.h"
 #include "mime.h"
+#include "pid1.h"
 #include "smtp.h"
 #include "smtpd.h"
 
@@ -396,7 +397,8 @@ static void group_commit(void *ctx)
 static void on_stopping(void *ctx)
 {
 	struct srv *v = ctx;
-	if (v->md) {
+	/* an answer lets a pipelined message go on and be staged: until none is */
+	while (v->md && (io_maildir_staged(v->md) || v->committed)) {
 		io_maildir_commit(v->md);
 		answer_committed(v);
 	}
@@ -413,6 +415,7 @@ static void on_stopping(void *ctx)
 
 int main(int argc, char **argv)
 {
+	pid1_boot("srv", &argc, &argv);
 	static const struct option longopts[] = {
 		SMTPD_LONGOPTS,
 		{"maildir", required_argument, NULL, OPT_MAILDIR},
