@@ -91,6 +91,8 @@ enum {
 
 #define MAX_HEADER (1u << 20)  /* beyond this the author is not looked for */
 #define MAX_WORKERS 64
+#define MAX_HOPS 50            /* Received fields: more is a mail loop (RFC 5321 6.3;
+				  Postfix's hopcount_limit) */
 
 /* A message in the queue, as the workers see it. */
 struct item {
@@ -138,6 +140,7 @@ struct msg {
 	struct mime_buf out;           /* bytes not written to fd yet */
 	struct mime_buf hdr;           /* the message while in its header */
 	int in_header;
+	int loop;                      /* too many Received fields */
 	struct dkim_signer *signer;
 };
 
@@ -200,6 +203,7 @@ static void msg_clear(struct msg *m)
 	}
 	m->fd = -1;
 	m->failed = 0;
+	m->loop = 0;
 	mime_buf_reset(&m->out);
 	mime_buf_reset(&m->hdr);
 	dkim_signer_free(m->signer);
@@ -356,6 +360,26 @@ static void header_done(struct msg *m, size_t len)
 {
 	struct relay *v = m->v;
 	m->in_header = 0;
+	/* RFC 5321 6.3: a loop shows as Received fields without end */
+	struct mime_hdr_reader *hr = mime_hdr_reader_new(NULL);
+	if (!hr) {
+		m->failed = 1;
+		return;
+	}
+	unsigned hops = 0;
+	struct mime_field f;
+	enum mime_hdr_ev ev;
+	mime_hdr_reader_feed(hr, m->hdr.data, len);
+	while ((ev = mime_hdr_reader_next(hr, &f)) == MIME_HDR_FIELD || ev == MIME_HDR_DEFECT)
+		hops += ev == MIME_HDR_FIELD && mime_field_is(&f, "received");
+	if (ev == MIME_HDR_AWAIT) {
+		mime_hdr_reader_feed(hr, "", 0);
+		while ((ev = mime_hdr_reader_next(hr, &f)) == MIME_HDR_FIELD || ev == MIME_HDR_DEFECT)
+			hops += ev == MIME_HDR_FIELD && mime_field_is(&f, "received");
+	}
+	mime_hdr_reader_free(hr);
+	if (hops > MAX_HOPS)
+		m->loop = 1;
 	if (!v->key)
 		return;
 	struct mime_author a;
@@ -439,6 +463,12 @@ static void on_end(void *ctx, struct smtpd_session *s)
 			   mime_buf_puts(&m->env.prefix, "\r\n")) {
 			m->failed = 1;
 		}
+	}
+	if (m->loop) {
+		logf_("queue %s: refused: more than %d Received fields (a mail loop?)", m->env.id, MAX_HOPS);
+		msg_clear(m);
+		smtpd_answer(s, 554, "5.4.6", "Too many hops: a mail loop?");
+		return;
 	}
 	if (m->failed || !m->env.n) {
 		msg_clear(m);

@@ -202,6 +202,14 @@ send "$RADDR" x@far.test nobody@our.test,only@our.test m1 > s4.out
 grep -q '^RCPT nobody@our.test 550 5.1.1' s4.out && pass "a recipient of ours no rule matches: 550 5.1.1" ||
 	fail "550 5.1.1" "$(cat s4.out)"
 grep -q '^RCPT only@our.test 250' s4.out && pass "an exact rule: 250" || fail "exact rule" "$(cat s4.out)"
+i=0; while [ $i -lt 51 ]; do printf 'Received: from h%d.test by h%d.test; Thu, 3 Dec 2026 10:00:00 +0000\r\n' $i $i; i=$((i + 1)); done > loop.eml
+cat m1 >> loop.eml
+send "$RADDR" x@far.test only@our.test loop.eml > s14.out
+grep -q '^DATA 554 5.4.6' s14.out && pass "51 Received fields: 554 5.4.6, a mail loop" || fail "loop" "$(cat s14.out)"
+cp m1 hops50.eml; i=0; while [ $i -lt 50 ]; do printf 'Received: from h%d.test by h%d.test; Thu, 3 Dec 2026 10:00:00 +0000\r\n' $i $i; i=$((i + 1)); done > hops50.eml
+cat m1 >> hops50.eml
+send "$RADDR" x@far.test only@our.test hops50.eml > s15.out
+grep -q '^DATA 250' s15.out && pass "50 Received fields: taken" || fail "50 hops" "$(cat s15.out)"
 kill "$RPID"; wait "$RPID" 2>/dev/null; rc=$?
 [ $rc -eq 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM status" "$rc"
 RPID=$MAIN RADDR=$MAINADDR
