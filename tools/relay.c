@@ -142,6 +142,7 @@ struct msg {
 	int in_header;
 	int loop;                      /* too many Received fields */
 	struct dkim_signer *signer;
+	char dkim_domain[256];         /* d= (the signer keeps the pointer) */
 };
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -386,10 +387,9 @@ static void header_done(struct msg *m, size_t len)
 	mime_author_init(&a);
 	enum mime_author_status st = mime_author_read(m->hdr.data, len, NULL, &a);
 	if (st == MIME_AUTHOR_OK && our_domain(v, a.domain.data, a.domain.len)) {
-		char dom[256];
-		snprintf(dom, sizeof dom, "%.*s", (int)a.domain.len, a.domain.data);
+		snprintf(m->dkim_domain, sizeof m->dkim_domain, "%.*s", (int)a.domain.len, a.domain.data);
 		struct dkim_sign_options o = {
-			.domain = v->dkim_domain ? v->dkim_domain : dom, .selector = v->selector,
+			.domain = v->dkim_domain ? v->dkim_domain : m->dkim_domain, .selector = v->selector,
 			.key = v->key, .now = (int64_t)time(NULL),
 		};
 		m->signer = dkim_signer_new(&o);
