@@ -15,6 +15,7 @@
  * io_dns, and run blocking client sessions (tools/common/mx.c). */
 #include "addrmap.h"
 #include "cli.h"
+#include "pid1.h"
 #include "dkim.h"
 #include "io.h"
 #include "mime.h"
@@ -140,6 +141,7 @@ struct msg {
 	struct mime_buf out;           /* bytes not written to fd yet */
 	struct mime_buf hdr;           /* the message while in its header */
 	int in_header;
+	int continued;   /* the first line is a continuation: it would join our Received */
 	int loop;                      /* too many Received fields */
 	struct dkim_signer *signer;
 	char dkim_domain[256];         /* d= (the signer keeps the pointer) */
@@ -205,6 +207,7 @@ static void msg_clear(struct msg *m)
 	m->fd = -1;
 	m->failed = 0;
 	m->loop = 0;
+	m->continued = 0;
 	mime_buf_reset(&m->out);
 	mime_buf_reset(&m->hdr);
 	dkim_signer_free(m->signer);
@@ -413,6 +416,8 @@ static void on_data(void *ctx, struct smtpd_session *s, const char *p, size_t n)
 	if (m->out.len >= 65536)
 		flush_out(m);
 	if (m->in_header) {
+		if (!m->hdr.len && n && (p[0] == ' ' || p[0] == '\t'))
+			m->continued = 1;
 		size_t from = m->hdr.len > 3 ? m->hdr.len - 3 : 0;
 		if (mime_buf_append(&m->hdr, p, n)) {
 			m->failed = 1;
@@ -463,6 +468,12 @@ static void on_end(void *ctx, struct smtpd_session *s)
 			   mime_buf_puts(&m->env.prefix, "\r\n")) {
 			m->failed = 1;
 		}
+	}
+	if (m->continued) {
+		/* as ember srv's editor: a field above it would absorb it */
+		msg_clear(m);
+		smtpd_answer(s, 554, "5.6.0", "Message refused: its first header line is a continuation");
+		return;
 	}
 	if (m->loop) {
 		logf_("queue %s: refused: more than %d Received fields (a mail loop?)", m->env.id, MAX_HOPS);
@@ -1021,6 +1032,7 @@ static struct dkim_key *load_key(const char *path)
 
 int main(int argc, char **argv)
 {
+	pid1_boot("relay", &argc, &argv);
 	static const struct option longopts[] = {
 		SMTPD_LONGOPTS,
 		{"map", required_argument, NULL, OPT_MAP},

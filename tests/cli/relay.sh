@@ -206,6 +206,10 @@ i=0; while [ $i -lt 51 ]; do printf 'Received: from h%d.test by h%d.test; Thu, 3
 cat m1 >> loop.eml
 send "$RADDR" x@far.test only@our.test loop.eml > s14.out
 grep -q '^DATA 554 5.4.6' s14.out && pass "51 Received fields: 554 5.4.6, a mail loop" || fail "loop" "$(cat s14.out)"
+{ printf ' continued: a first line that would join our Received\r\n'; cat m1; } > cont.eml
+send "$RADDR" x@far.test only@our.test cont.eml > s15.out
+grep -q '^DATA 554 5.6.0' s15.out && pass "a header whose first line is a continuation: 554 5.6.0 (it would join our Received)" ||
+	fail "continuation first" "$(cat s15.out)"
 cp m1 hops50.eml; i=0; while [ $i -lt 50 ]; do printf 'Received: from h%d.test by h%d.test; Thu, 3 Dec 2026 10:00:00 +0000\r\n' $i $i; i=$((i + 1)); done > hops50.eml
 cat m1 >> hops50.eml
 send "$RADDR" x@far.test only@our.test hops50.eml > s15.out

@@ -801,6 +801,9 @@ int smtpd_trace(struct smtpd_session *s, struct mime_buf *out, int return_path)
 	    (mime_buf_puts(out, "Return-Path: <") || mime_buf_puts(out, s->sender ? s->sender : "") ||
 	     mime_buf_puts(out, ">\r\n")))
 		st = MIME_ENOMEM;
+	/* the field as printed, with one CRLF at its end */
+	while (f.len && (f.data[f.len - 1] == '\n' || f.data[f.len - 1] == '\r'))
+		f.len--;
 	if (!st && (mime_buf_append(out, f.data, f.len) || mime_buf_puts(out, "\r\n")))
 		st = MIME_ENOMEM;
 	mime_buf_free(&f);
