@@ -10,6 +10,7 @@
 #include "authcheck.h"
 #include "cli.h"
 #include "io.h"
+#include "mdcommit.h"
 #include "mime.h"
 #include "smtp.h"
 #include "smtpd.h"
@@ -74,6 +75,7 @@ struct rcv {
 	struct io_dns *dns;
 	struct dkim_key_cache *keys;    /* DKIM's and ARC's, shared by every message */
 	struct io_maildir *md;
+	struct mdc commit;              /* --maildir: group commit */
 	struct sockaddr_storage fwd;    /* --forward */
 	socklen_t fwd_len;
 	int forwarding;
@@ -81,7 +83,6 @@ struct rcv {
 	int enforce, spf_reject, rfc7489;
 	psl_ctx_t *psl;
 	uint64_t max_size;
-	struct txn *committed;          /* Maildir commits done this turn */
 	struct txn *live;               /* every transaction not freed */
 	int fwd_pipe[2];                /* forwarders hand their transaction back */
 	struct io_watch *fwd_watch;
@@ -121,9 +122,7 @@ struct txn {
 	struct ac_job dmarc_job;
 	/* storing */
 	int storing;
-	struct txn *cnext;
-	int commit_status;
-	char commit_name[256];
+	struct mdc_item commit;
 	struct mime_buf out;            /* --forward: the message with our fields */
 	char *env_sender;
 	char **env_rcpts;
@@ -557,49 +556,15 @@ static void progress(struct txn *t)
 	release(t);
 }
 
-/* ---- --maildir: group commit ----------------------------------------------------- */
+/* ---- --maildir: group commit (mdcommit.h) ---------------------------------------- */
 
-static void on_committed(void *ctx, int status, const char *name, const char *err)
+static void on_committed(void *ctx, void *owner, int code, const char *ehc, const char *text)
 {
-	struct txn *t = ctx;
-	t->commit_status = status;
-	snprintf(t->commit_name, sizeof t->commit_name, "%s", status ? (err ? err : "?") : name);
-	t->cnext = t->v->committed;
-	t->v->committed = t;
-}
-
-static void answer_committed(struct rcv *v)
-{
-	struct txn *list = v->committed;
-	v->committed = NULL;
-	while (list) {
-		struct txn *t = list;
-		list = t->cnext;
-		t->storing = 0;
-		if (t->commit_status) {
-			cli_warn(io_maildir_path(v->md), "%s", t->commit_name);
-			answer(t, 451, "4.3.0", "Cannot store the message now");
-		} else {
-			char text[300];
-			snprintf(text, sizeof text, "Ok: queued as %.200s", t->commit_name);
-			answer(t, 250, "2.0.0", text);
-		}
-		release(t);
-	}
-}
-
-static void group_commit(void *ctx)
-{
-	struct rcv *v = ctx;
-	if (!v->md)
-		return;
-	answer_committed(v);
-	if (!io_maildir_staged(v->md))
-		return;
-	if (io_maildir_commit_async(v->md, v->loop) < 0) {
-		io_maildir_commit(v->md);
-		answer_committed(v);
-	}
+	(void)ctx;
+	struct txn *t = owner;
+	t->storing = 0;
+	answer(t, code, ehc, text);
+	release(t);
 }
 
 /* ---- --forward: a worker thread per message ------------------------------------------- */
@@ -708,7 +673,7 @@ static void store(struct txn *t, const struct mime_buf *top)
 	}
 	mime_buf_free(&t->msg);
 	t->storing = 1;
-	io_maildir_stage(mm, on_committed, t);  /* committed at the end of the turn */
+	mdc_stage(&v->commit, &t->commit, mm, t);
 }
 
 /* ---- stopping -------------------------------------------------------------------------- */
@@ -730,10 +695,8 @@ static void stopping_hook(void *ctx)
 		}
 		t->busy--;
 	}
-	if (v->md) {
-		io_maildir_commit(v->md);
-		answer_committed(v);
-	}
+	if (v->md)
+		mdc_flush(&v->commit);
 	while (v->fwd_running) {
 		struct txn *t;
 		ssize_t n = read(v->fwd_pipe[0], &t, sizeof t);
@@ -832,13 +795,13 @@ int main(int argc, char **argv)
 			cli_usage_error("--authserv-id: cannot be written: '%s'", v.authserv);
 	}
 	v.fwd_watch = io_watch_add(v.loop, v.fwd_pipe[0], IO_READ, on_forwarded, &v);
-	struct io_hook *hook = io_hook_add(v.loop, group_commit, &v);
-	if (!v.fwd_watch || !hook)
+	if (!v.fwd_watch || (v.md && mdc_init(&v.commit, v.md, v.loop, on_committed, &v)))
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
 	if (smtpd_run(v.d))
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
 	smtpd_free(v.d);
-	io_hook_del(hook);
+	if (v.md)
+		mdc_fini(&v.commit);
 	io_watch_del(v.fwd_watch);
 	io_dns_free(v.dns);       /* the questions in flight are answered: failures */
 	io_maildir_close(v.md);   /* its watch first, then the loop */
