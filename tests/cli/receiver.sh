@@ -24,9 +24,12 @@ dns_line '_dmarc.quar.test. TXT "v=DMARC1; p=quarantine"'
 dns_line '_dmarc.other.test. TXT "v=DMARC1; p=reject"'
 dns_line 'client.test. TXT "v=spf1 ip4:127.0.0.2 -all"'
 # a key the server cannot give: knot refuses the zone (SERVFAIL for us)
-printf 's1._domainkey.broken.test SERVFAIL\n' > broken.zone
+printf 's1._domainkey.broken.test SERVFAIL\ntspf.test SERVFAIL\n_dmarc.tdm.test SERVFAIL\n' > broken.zone
 dns_from_file broken.zone
 dns_line 'broken.test. TXT "v=spf1 ip4:127.0.0.2 -all"'
+dns_line 'slow.test. TXT "v=spf1 ip4:127.0.0.2 -all"'
+dns_line "$(sed 's/sender.test/slow.test/' k.txt)"
+dns_line 'tdm.test. TXT "v=spf1 ip4:127.0.0.2 -all"'
 dns_start || { fail "knot starts"; finish; exit; }
 
 PIDS=
@@ -194,6 +197,15 @@ r=$(send "$ADDR" 127.0.0.3 bounce@sender.test a.signed)
 	fail "--enforce: SPF fail, DMARC pass: 250" "$r"
 r=$(send "$ADDR" 127.0.0.2 bounce@broken.test b.signed)
 [ "$r" = ok ] && pass "--enforce: dkim temperror, DMARC passes on SPF: 250" || fail "--enforce: dkim temperror: 250" "$r"
+r=$(send "$ADDR" 127.0.0.2 bounce@tspf.test a.signed)
+case $r in "451 data"*"4.7.24"*) pass "--enforce: SPF temperror: 451 4.7.24 at the end of the data" ;;
+*) fail "--enforce: SPF temperror: 451" "$r" ;; esac
+sed 's/sender.test/tdm.test/g' a.eml > t.eml
+r=$(send "$ADDR" 127.0.0.2 bounce@tdm.test t.eml)
+case $r in "451 data"*"4.7.0"*"DMARC"*) pass "--enforce: DMARC temperror: 451 4.7.0" ;;
+*) fail "--enforce: DMARC temperror: 451" "$r" ;; esac
+[ "$(ls me/new | wc -l)" -eq 3 ] && pass "--enforce: only the three accepted messages stored" ||
+	fail "--enforce: three stored" "$(ls me/new | wc -l)"
 kill $PID_enf; wait $PID_enf
 
 start rej --maildir "$TMP/mr" --enforce --spf-reject
@@ -204,6 +216,72 @@ r=$(send "$ADDR" 127.0.0.2 bounce@sender.test a.signed)
 [ "$r" = ok ] && pass "--spf-reject: SPF pass: 250" || fail "--spf-reject: SPF pass: 250" "$r"
 [ "$(ls mr/new | wc -l)" -eq 1 ] && pass "--spf-reject: one message stored" || fail "--spf-reject: one stored"
 kill $PID_rej; wait $PID_rej
+
+# ---- no session waits for another's DNS ---------------------------------------------
+# a DNS proxy in front of knot that holds every answer about slow.test for
+# 1.5 s: a message whose SPF and key lookups are slow is sent first, a
+# fast one on a second connection after it gets its 250 before it
+SLOWP=$(dns_free_port)
+$PYTHON - "$SLOWP" "${DNS#*:}" > slow.log 2>&1 <<'PY' &
+import socket, sys, threading, time
+lp, up = int(sys.argv[1]), int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", lp))
+def name(q):
+    i, out = 12, []
+    while q[i]:
+        out.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace")); i += 1 + q[i]
+    return ".".join(out).lower()
+def relay(q, peer):
+    if name(q).endswith("slow.test"):
+        time.sleep(1.5)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(2)
+    u.sendto(q, ("127.0.0.1", up))
+    try: s.sendto(u.recv(65535), peer)
+    except OSError: pass
+while True:
+    q, peer = s.recvfrom(65535)
+    threading.Thread(target=relay, args=(q, peer), daemon=True).start()
+PY
+PIDS="$PIDS $!"
+sleep 0.3
+sed 's/sender.test/slow.test/g' a.eml > slow.eml
+"$E" dkim sign -d slow.test -s s1 -k k.key slow.eml > slow.signed
+start slow --maildir "$TMP/ms" --dns 127.0.0.1:$SLOWP
+{ send "$ADDR" 127.0.0.2 bounce@slow.test slow.signed > slow.res; date +%s.%N > slow.t; } &
+SL=$!
+sleep 0.3
+send "$ADDR" 127.0.0.2 bounce@sender.test a.signed > fast.res; date +%s.%N > fast.t
+wait $SL
+if [ "$(cat fast.res)" = ok ] && [ "$(cat slow.res)" = ok ] &&
+	[ "$(echo "$(cat fast.t) $(cat slow.t)" | awk '{ print ($1 < $2) }')" = 1 ]; then
+	pass "a message waiting for slow DNS does not hold up another session"
+	f=$(grep -l '^From: Alice <alice@slow.test>' ms/new/*)
+	sed -n 2,4p "$f" | tr -d '\r\n' | grep -q 'spf=pass.*dkim=pass header.d=slow.test.*dmarc=none' &&
+		pass "the slow one, answered late: spf and dkim pass (no DMARC record)" ||
+		fail "the slow one: pass" "$(sed -n 2,4p "$f")"
+else fail "slow DNS holds up nobody" "fast: $(cat fast.res) $(cat fast.t)" "slow: $(cat slow.res) $(cat slow.t)"; fi
+kill $PID_slow; wait $PID_slow
+
+# ---- many sessions at once ------------------------------------------------------------
+start many --maildir "$TMP/mm"
+$PYTHON - "$ADDR" a.signed > many.res <<'PY'
+import smtplib, sys, threading
+h, p = sys.argv[1].rsplit(':', 1)
+msg = open(sys.argv[2], 'rb').read()
+ok = []
+def one(i):
+    s = smtplib.SMTP(h, int(p), source_address=('127.0.0.2', 0), local_hostname='client.test')
+    for _ in range(5):
+        ok.append(not s.sendmail('bounce@sender.test', ['u@rcpt.test'], msg))
+    s.quit()
+t = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+[x.start() for x in t]; [x.join() for x in t]
+print(sum(ok))
+PY
+n=0; for g in mm/new/*; do sed -n 2,4p "$g" | tr -d '\r\n' | grep -q 'spf=pass.*dkim=pass.*dmarc=pass' && n=$((n + 1)); done
+[ "$(cat many.res)" = 100 ] && [ "$n" = 100 ] && pass "20 sessions at once, 5 messages each: 100 stored, each with spf, dkim and dmarc pass" ||
+	fail "20 sessions at once" "accepted $(cat many.res), passing $n"
+kill $PID_many; wait $PID_many
 
 # ---- --forward ---------------------------------------------------------------------
 "$E" srv --listen 127.0.0.1:0 --hostname next.test --maildir "$TMP/next" > next.addr 2> next.err &
