@@ -38,6 +38,7 @@ trap 'for p in $PIDS; do kill $p 2>/dev/null; done; dns_stop; rm -rf "$TMP"' EXI
 # start NAME ARGS...: a receiver; its address in $ADDR
 start() {
 	_n=$1; shift
+	rm -f "$_n.addr"
 	"$E" receiver --listen 127.0.0.1:0 --hostname mx.test --domain rcpt.test "$@" \
 		> "$_n.addr" 2> "$_n.err" &
 	PIDS="$PIDS $!"
@@ -299,26 +300,70 @@ tail_same "--forward: the message byte for byte under the fields" a.signed "$f"
 kill $PID_fwd; wait $PID_fwd
 kill $NEXT; wait $NEXT 2>/dev/null
 
-SINK=$(dns_free_port)
-/usr/sbin/smtp-sink -Q data 127.0.0.1:$SINK 10 > sink.out 2>&1 &
-PIDS="$PIDS $!"; SINKPID=$!
-sleep 0.3
-start fwd4 --forward 127.0.0.1:$SINK
-r=$(send "$ADDR" 127.0.0.2 bounce@sender.test a.signed)
-case $r in "451 data"*) pass "--forward to smtp-sink answering 4xx: 451" ;;
-*) fail "--forward: 4xx is 451" "$r" ;; esac
-kill $SINKPID 2>/dev/null
-r=$(send "$ADDR" 127.0.0.2 bounce@sender.test a.signed)
-case $r in "451 data"*) pass "--forward to nobody: 451" ;; *) fail "--forward to nobody: 451" "$r" ;; esac
-kill $PID_fwd4; wait $PID_fwd4
+# sink OPTION WANT NAME: smtp-sink as the next hop, refusing the end of the data
+sink() {
+	SINK=$(dns_free_port)
+	_u=; [ "$(id -u)" = 0 ] && _u="-u nobody"
+	/usr/sbin/smtp-sink $_u $1 127.0.0.1:$SINK 10 > sink.out 2>&1 &
+	SINKPID=$!; PIDS="$PIDS $SINKPID"
+	sleep 0.3
+	start fwd4 --forward 127.0.0.1:$SINK
+	r=$(send "$ADDR" 127.0.0.2 bounce@sender.test a.signed)
+	case $r in "$2"*) pass "$3" ;; *) fail "$3" "$r" "$(cat fwd4.err sink.out)" ;; esac
+	kill $SINKPID 2>/dev/null; wait $SINKPID 2>/dev/null
+	r=$(send "$ADDR" 127.0.0.2 bounce@sender.test a.signed)
+	case $r in "451 data"*) pass "$3; then no next hop at all: 451" ;; *) fail "$3; no next hop: 451" "$r" ;; esac
+	kill $PID_fwd4; wait $PID_fwd4
+}
+sink '-r .' '451 data 4.4.0 The next hop cannot take the message now: 45' \
+	"--forward to smtp-sink answering 4xx to the data: 451 with its answer"
+sink '-f .' '554 data 5.0.0 The next hop refused the message: 5' \
+	"--forward to smtp-sink answering 5xx to the data: 554 with its answer"
+sink '-Q data' '451 data' "--forward to smtp-sink closing with 421: 451"
+
+# ---- STARTTLS, --max-size, stopping -----------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+	-subj /CN=mx.test > /dev/null 2>&1 || fail "openssl makes a certificate"
+start tls --maildir "$TMP/mt" --tls-cert cert.pem --tls-key key.pem --max-size 20000
+r=$($PYTHON - "$ADDR" a.signed <<'PY'
+import smtplib, ssl, sys
+h, p = sys.argv[1].rsplit(':', 1)
+s = smtplib.SMTP(h, int(p), source_address=('127.0.0.2', 0), local_hostname='client.test')
+s.starttls(context=ssl._create_unverified_context())
+s.ehlo('client.test')
+print('ok' if not s.sendmail('bounce@sender.test', ['u@rcpt.test'], open(sys.argv[2], 'rb').read()) else 'refused')
+try:
+    s.sendmail('bounce@sender.test', ['u@rcpt.test'], b'From: a@sender.test\r\n\r\n' + b'x' * 998 + b'\r\n' * 30 + b'y' * 30000)
+    print('big accepted')
+except smtplib.SMTPException as e:
+    print(getattr(e, 'smtp_code', e))
+s.quit()
+PY
+)
+[ "$r" = "ok
+552" ] && pass "STARTTLS: checked and stored; over --max-size: 552" || fail "STARTTLS and --max-size" "$r"
+f=mt/new/$(newest mt)
+grep -q 'with ESMTPS' "$f" && sed -n 2,4p "$f" | tr -d '\r\n' | grep -q 'dkim=pass.*dmarc=pass' &&
+	pass "STARTTLS: Received says ESMTPS, the checks pass" || fail "STARTTLS: ESMTPS and pass" "$(head -12 "$f")"
+kill $PID_tls; wait $PID_tls
+
+# SIGTERM while a message waits for DNS: it gets 451, the receiver exits 0
+start stop --maildir "$TMP/mq" --dns 127.0.0.1:$SLOWP
+send "$ADDR" 127.0.0.2 bounce@slow.test slow.signed > stop.res &
+SP=$!
+sleep 0.5
+kill $PID_stop; wait $PID_stop; rc=$?
+wait $SP
+case "$rc $(cat stop.res)" in "0 451 data"*) pass "SIGTERM while waiting for DNS: 451 to the client, exit 0" ;;
+*) fail "SIGTERM while waiting for DNS" "rc $rc: $(cat stop.res)" "$(cat stop.err)" ;; esac
 
 # ---- usage, exit statuses ------------------------------------------------------------
 expect_err "no --maildir or --forward: 64" 64 "one of --maildir and --forward" -- "$E" receiver --listen 127.0.0.1:0
 expect_err "--spf-reject without --enforce: 64" 64 "goes with --enforce" -- \
 	"$E" receiver --listen 127.0.0.1:0 --maildir md --spf-reject
 expect_err "cannot listen: 69" 69 "" -- "$E" receiver --listen 192.0.2.1:25 --maildir md
-mkdir ro; chmod 500 ro
-if [ "$(id -u)" != 0 ]; then
-	expect_err "cannot create the Maildir: 73" 73 "ro/m" -- "$E" receiver --listen 127.0.0.1:0 --maildir ro/m
-else skip "cannot create the Maildir: 73" "root"; fi
+: > plainfile
+expect_err "cannot create the Maildir: 73" 73 "plainfile/m" -- "$E" receiver --listen 127.0.0.1:0 --maildir plainfile/m
+expect_err "an unreadable certificate: 66" 66 "" -- "$E" receiver --listen 127.0.0.1:0 --maildir md \
+	--tls-cert no-such.pem
 finish
