@@ -30,17 +30,20 @@ static const struct cli_cmd cmd = {
 	.name = "receiver",
 	.summary = "receive mail over SMTP, check SPF, DKIM, ARC and DMARC, deliver or forward",
 	.usage =
-	"Usage: ember receiver --listen ADDR:PORT --domain D... (--maildir DIR | --forward HOST:PORT)\n"
+	"Usage: ember receiver --listen ADDR:PORT [--domain D]...\n"
+	"                      (--maildir DIR | --forward HOST:PORT)\n"
 	"                      [--enforce [--spf-reject]] [--authserv-id ID] [--rfc7489]\n"
 	"                      [--dns HOST[:PORT]] [--tls-cert C --tls-key K] [...]\n"
 	"An SMTP server (the one of ember srv) that checks each message as it\n"
 	"arrives: SPF (the client's address against the MAIL FROM domain, or the\n"
-	"HELO name for a null sender), DKIM, ARC and DMARC (RFC 9989), in one pass\n"
-	"and without blocking on DNS. Each message gets, on top: Return-Path (with\n"
-	"--maildir), one Authentication-Results field (spf, dkim per signature, arc,\n"
-	"dmarc), Received-SPF, X-Ember-Quarantine (see --enforce), Received; every\n"
-	"other byte as received. Authentication-Results fields that came with the\n"
-	"message, ours by name included, are left below ours and never read.\n"
+	"HELO name for a null sender; the HELO name is checked too and recorded),\n"
+	"DKIM, ARC and DMARC (RFC 9989), in one pass and without blocking on DNS.\n"
+	"Each message gets, on top: Return-Path (with --maildir), one\n"
+	"Authentication-Results field (spf, the HELO name's spf, dkim per\n"
+	"signature, arc, dmarc), Received-SPF, X-Ember-Quarantine (see --enforce),\n"
+	"Received; every other byte as received. Authentication-Results fields that\n"
+	"came with the message, ours by name included, are left below ours and\n"
+	"never read.\n"
 	"Prints the address it listens on, then runs until SIGTERM or SIGINT.\n"
 	"      --listen ADDR:PORT  where to listen (\"127.0.0.1:2525\", \"[::]:25\")\n"
 	"      --domain D          accept recipients in domain D only (repeatable)\n"
@@ -103,6 +106,9 @@ struct txn {
 	char *sender_a, *helo_a;        /* A-label forms */
 	struct spf_eval *spf;
 	struct ac_job spf_job;
+	struct spf_request hreq;        /* the HELO identity too (RFC 7208 2.3) */
+	struct spf_eval *hspf;
+	struct ac_job hspf_job;
 	int mail_open;                  /* MAIL waits for SPF (--spf-reject) */
 	/* the message */
 	int in_data, data_done, answered;
@@ -147,7 +153,7 @@ static void wake(void *ctx)
 
 static unsigned pending(const struct txn *t)
 {
-	return t->spf_job.pending + t->dkim_job.pending + t->arc_job.pending + t->dmarc_job.pending;
+	return t->spf_job.pending + t->hspf_job.pending + t->dkim_job.pending + t->arc_job.pending + t->dmarc_job.pending;
 }
 
 static void message_free(struct txn *t)
@@ -191,6 +197,7 @@ static void release(struct txn *t)
 		t->lnext->lprev = t->lprev;
 	message_free(t);
 	spf_eval_free(t->spf);
+	spf_eval_free(t->hspf);
 	free(t->sender_a);
 	free(t->helo_a);
 	free(t);
@@ -217,6 +224,7 @@ static struct txn *txn_new(struct rcv *v, struct smtpd_session *s)
 	v->live = t;
 	mime_author_init(&t->author);
 	ac_job_init(&t->spf_job, &ac_spf_ops, NULL, v->dns, wake, t);
+	ac_job_init(&t->hspf_job, &ac_spf_ops, NULL, v->dns, wake, t);
 	ac_job_init(&t->dkim_job, &ac_dkim_ops, NULL, v->dns, wake, t);
 	ac_job_init(&t->arc_job, &ac_arc_ops, NULL, v->dns, wake, t);
 	ac_job_init(&t->dmarc_job, &ac_dmarc_ops, NULL, v->dns, wake, t);
@@ -293,6 +301,17 @@ static void on_mail(void *ctx, struct smtpd_session *s, const char *sender)
 		oom();
 	t->spf_job.m = t->spf;
 	t->spf_job.done = 0;
+	/* RFC 7208 2.3: the HELO name is checked on its own too (a name, not
+	 * an address literal), recorded beside; MAIL FROM's result decides */
+	if (t->sender_a && t->helo_a && t->helo_a[0] != '[') {
+		t->hreq = t->sreq;
+		t->hreq.sender = NULL;
+		t->hreq.identity = SPF_HELO;
+		if (!(t->hspf = spf_eval_new(&t->hreq, NULL)))
+			oom();
+		t->hspf_job.m = t->hspf;
+		t->hspf_job.done = 0;
+	}
 	if (v->spf_reject) {
 		t->mail_open = 1;   /* answered once SPF is done */
 		progress(t);
@@ -441,7 +460,9 @@ static void fields(struct txn *t, const struct dmarc_outcome *o, int quarantine,
 	struct rcv *v = t->v;
 	struct ac_results r = {0};
 	const struct spf_outcome *so = t->spf ? spf_outcome(t->spf) : NULL;
-	if ((so && ac_add_spf(&r, so, t->sender_a, t->helo_a)) || ac_add_dkim(&r, t->dkim) ||
+	if ((so && ac_add_spf(&r, so, t->sender_a, t->helo_a)) ||
+	    (t->hspf && ac_add_spf(&r, spf_outcome(t->hspf), NULL, t->helo_a)) ||
+	    ac_add_dkim(&r, t->dkim) ||
 	    ac_add_arc(&r, t->arc) || ac_add_dmarc(&r, o))
 		oom();
 	if (v->md) {
@@ -507,8 +528,8 @@ static void finish(struct txn *t)
 static void step(struct txn *t)
 {
 	struct rcv *v = t->v;
-	int spf_done = ac_ask(&t->spf_job);
-	if (spf_done < 0)
+	int spf_done = ac_ask(&t->spf_job), helo_done = ac_ask(&t->hspf_job);
+	if (spf_done < 0 || helo_done < 0)
 		oom();
 	if (t->mail_open && spf_done) {
 		t->mail_open = 0;
@@ -528,7 +549,7 @@ static void step(struct txn *t)
 	int dkim_done = ac_ask(&t->dkim_job), arc_done = ac_ask(&t->arc_job);
 	if (dkim_done < 0 || arc_done < 0)
 		oom();
-	if (!spf_done || !dkim_done || !arc_done)
+	if (!spf_done || !helo_done || !dkim_done || !arc_done)
 		return;
 	if (!t->dmarc)
 		start_dmarc(t);
@@ -810,7 +831,7 @@ int main(int argc, char **argv)
 		struct txn *t = v.live;
 		t->s = NULL;
 		t->storing = 0;
-		t->spf_job.pending = t->dkim_job.pending = t->arc_job.pending = t->dmarc_job.pending = 0;
+		t->spf_job.pending = t->hspf_job.pending = t->dkim_job.pending = t->arc_job.pending = t->dmarc_job.pending = 0;
 		release(t);
 	}
 	dkim_key_cache_free(v.keys);
