@@ -1,13 +1,14 @@
 # ember: one non-recursive GNU Makefile.
 #   make              libraries (build/lib/libember-*.a) and commands (bin/)
 #   make check        dependencies, build, unit tests under ASan+UBSan, CLI tests
-#   make demo         dependencies, build, the main job on an embedded sample
+#   make demo         dependencies, build, the journey of a message (scripts/demo)
 #   make install PREFIX=/usr/local
-#   make fuzz FUZZ_SECONDS=N, make bench, make images, make corpus-check
+#   make fuzz FUZZ_SECONDS=N, make bench, make corpus-check
+#   make images, make images-check   bootable images of srv, relay, receiver
 .SUFFIXES:
 .SECONDEXPANSION:
 .DELETE_ON_ERROR:
-.PRECIOUS: build/asan/runner-%.c build/plain/runner-%.c build/obj/%.o
+.PRECIOUS: build/asan/runner-%.c build/plain/runner-%.c build/obj/%.o build/static/ember-%
 SHELL := /bin/sh
 
 PREFIX ?= /usr/local
@@ -65,6 +66,8 @@ CMD_USES_mdir := io mime
 CMD_USES_srv := smtp io mime
 CMD_USES_submit := smtp io mime
 CMD_USES_send := smtp io mime
+CMD_USES_relay := smtp dkim io mime
+CMD_PKGS_relay := libpcre2-8
 # lib/io's TLS calls libcrypto too (pkg-config's libssl does not list it)
 CMD_USES_spf := spf io mime
 CMD_USES_dmarc := dmarc spf dkim io mime
@@ -229,7 +232,7 @@ build/fuzz/%: fuzz/%.c $(LIB_SRCS)
 	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
 
-.PHONY: fuzzers fuzz bench images corpus-check
+.PHONY: fuzzers fuzz bench corpus-check
 fuzzers: $(FUZZERS)
 fuzz: deps
 	$(MAKE) fuzzers
@@ -271,8 +274,74 @@ bench: deps
 	$(MAKE) all $(BENCH_BINS) $(PEERS)
 	sh bench/run
 
-images:
-	@echo "make images: no image is defined yet (images/ is empty)"; exit 1
+# ---- images (images/README.md) ---------------------------------------------
+# Each of srv, relay and receiver that has a tools/X.c: build/static/ember-X
+# (the same objects linked -static, stripped), images/out/X/initrd.cpio.gz
+# (it as /init, the kernel's modules, /etc/ember/args from images/X.args and
+# X_ARGS, the files given), images/out/X/disk.img (ext4, made once: a
+# rebuild keeps the state), images/out/run-X; and the kernel,
+# images/out/$(IMAGE_KERNEL). Variables:
+#   SRV_ARGS, RELAY_ARGS, RECEIVER_ARGS   more options for /etc/ember/args
+#                 ("--opt value --flag": a word after an option is its value)
+#   SRV_FILES, RELAY_FILES, RECEIVER_FILES   SRC:DEST[:OPTION] files to add
+#   RELAY_MAP     file put at /etc/ember/map of the relay image (--map)
+#   DKIM_KEY      file put at /etc/ember/dkim.key of the relay image (--dkim-key)
+#   IMAGE_KERNEL  vmlinux (PVH, the default: boots faster) or vmlinuz
+#   IMAGE_MEM     RAM given to qemu (128M); IMAGE_DISK_SIZE (64M)
+IMAGE_CMDS := $(foreach c,srv relay receiver,$(if $(wildcard tools/$(c).c),$(c)))
+IMAGE_KERNEL ?= vmlinux
+IMAGE_MEM ?= 128M
+IMAGE_DISK_SIZE ?= 64M
+KERNEL_DIR := build/images/kernel
+RELAY_FILES += $(if $(RELAY_MAP),$(RELAY_MAP):/etc/ember/map:--map) \
+	$(if $(DKIM_KEY),$(DKIM_KEY):/etc/ember/dkim.key:--dkim-key)
+img_var = $($(shell echo $(1) | tr a-z A-Z)_$(2))
+# "--a x --b" -> --arg "--a x" --arg "--b"
+img_args = $(shell printf '%s\n' $(1) | awk '/^-/ { if (l != "") printf "--arg \"%s\" ", l; l = $$0; next } \
+	{ l = l " " $$0 } END { if (l != "") printf "--arg \"%s\"", l }')
+
+cmd_static_ldlibs = $(shell pkg-config --static --libs $(call lib_pkgs,$(call cmd_uses,$(1))) $(CMD_PKGS_$(1))) \
+	$(call lib_ldflags,$(call cmd_uses,$(1))) -lm
+# libcrypto.a's dlopen/getaddrinfo/gethostbyname paths warn at link time
+# (unused: ember does its own sockets and DNS); those warnings are filtered
+build/static/ember-%: build/obj/tools/%.o $(CLI_LIB) $$(call cmd_archives,$$*)
+	@mkdir -p $(@D)
+	$(msg) LD-STATIC $@
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $< $(CLI_LIB) $(call cmd_archives,$*) $(call cmd_static_ldlibs,$*) \
+		2> $@.ld; rc=$$?; grep -v -e 'statically linked applications requires' -e ': in function' $@.ld >&2; \
+		rm -f $@.ld; exit $$rc
+	$(Q)strip $@
+
+images/out/$(IMAGE_KERNEL): $(KERNEL_DIR)/$(IMAGE_KERNEL)
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+# always packed again (a second): the ARGS and FILES variables are inputs too
+images/out/%/initrd.cpio.gz: build/static/ember-% images/build FORCE
+	$(msg) IMAGE $@
+	$(Q)sh images/build $* build/static/ember-$* $(KERNEL_DIR) $@ \
+		$(if $(wildcard images/$*.args),--args images/$*.args) $(call img_args,$(call img_var,$*,ARGS)) \
+		$(foreach f,$(strip $(call img_var,$*,FILES)),--file $(f))
+# made once: a restart and a rebuild keep the state
+images/out/%/disk.img:
+	@mkdir -p $(@D)
+	$(msg) MKFS $@
+	$(Q)truncate -s $(IMAGE_DISK_SIZE) $@.tmp && PATH=$$PATH:/sbin:/usr/sbin mkfs.ext4 -F -q $@.tmp && mv $@.tmp $@
+images/out/run-%: images/run.in
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@CMD@|$*|g' -e 's|@KERNEL@|$(IMAGE_KERNEL)|g' -e 's|@MEM@|$(IMAGE_MEM)|g' \
+		-e 's|@DISK_SIZE@|$(IMAGE_DISK_SIZE)|g' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+
+IMAGE_OUTS := images/out/$(IMAGE_KERNEL) $(foreach c,$(IMAGE_CMDS),images/out/$(c)/initrd.cpio.gz \
+	images/out/$(c)/disk.img images/out/run-$(c))
+.PHONY: images images-check image-files FORCE
+FORCE:
+image-files: $(IMAGE_OUTS)
+images: deps
+	@sh scripts/kernel
+	@$(MAKE) --no-print-directory image-files
+# tests/images/*.sh, each in a network namespace of its own
+images-check: images
+	TEST_DIRS=tests/images sh tests/run
 
 # one million generated messages, streamed through a pipe: nothing on disk
 CORPUS_N ?= 1000000

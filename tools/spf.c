@@ -22,6 +22,7 @@ static const struct cli_cmd cmd = {
 	.usage =
 	"Usage: ember spf --ip IP --helo HOST [--sender ADDR] [--dns HOST[:PORT]]\n"
 	"                 [--json] [--received-spf | --ar [--authserv-id ID]] [FILE]\n"
+	"       ember spf --received-by HOST [--sender ADDR] [...] [FILE]\n"
 	"       ember spf --analyze [--dns HOST[:PORT]] [FILE]\n"
 	"Checks the MAIL FROM identity (the HELO identity when there is no sender or\n"
 	"a null one) and prints the result as the first word (pass, fail, softfail,\n"
@@ -30,6 +31,10 @@ static const struct cli_cmd cmd = {
 	"      --ip IP            the client's address (IPv4 or IPv6)\n"
 	"      --helo HOST        the HELO/EHLO name\n"
 	"      --sender ADDR      the MAIL FROM address ('' or <>: the null sender)\n"
+	"      --received-by HOST the client's IP and HELO name from the Received field\n"
+	"                         HOST wrote on top of the message (ember srv --hostname\n"
+	"                         HOST: Return-Path, then Received with by HOST, as the\n"
+	"                         first two fields), the sender from that Return-Path\n"
 	"      --dns HOST[:PORT]  the DNS server (default $EMBER_DNS, else the system's)\n"
 	"      --json             one JSON object, with the result of both identities\n"
 	"      --received-spf     a filter: the message (FILE, default stdin) with a\n"
@@ -48,7 +53,7 @@ static const struct cli_cmd cmd = {
 };
 
 enum { OPT_IP = 0x100, OPT_HELO, OPT_SENDER, OPT_DNS, OPT_JSON, OPT_RSPF, OPT_AR, OPT_AUTHSERV,
-       OPT_ANALYZE, OPT_TIME };
+       OPT_ANALYZE, OPT_TIME, OPT_RECEIVED_BY };
 
 static _Noreturn void oom(void)
 {
@@ -152,8 +157,17 @@ static size_t file_reader(void *ctx, char *buf, size_t n)
 }
 
 /* The filter: the field on top of the message, every other byte as it came. */
+struct replay;
+static size_t replay_reader(void *ctx, char *buf, size_t n);
+static struct replay *replayed; /* --received-by: the message already opened */
+
 static void prepend(const char *path, const char *field, size_t len)
 {
+	if (replayed) {
+		cli_prepend(field, len, replay_reader, replayed, strcmp(path, "-") ? path : "stdin");
+		cli_flush_stdout();
+		return;
+	}
 	FILE *f = cli_open(path);
 	cli_prepend(field, len, file_reader, f, strcmp(path, "-") ? path : "stdin");
 	if (f != stdin)
@@ -183,6 +197,109 @@ static void filter_received(const char *path, const char *receiver, const struct
 	if (!len)
 		cli_die(EX_USAGE, NULL, "the Received-SPF field does not fit (names too long)");
 	prepend(path, field, len);
+}
+
+/* --received-by: the message is read through this, its first bytes (the
+ * header's top, read to find the trace fields) given back first. */
+struct replay {
+	FILE *f;
+	char *head;
+	size_t len, off;
+};
+
+static size_t replay_reader(void *ctx, char *buf, size_t n)
+{
+	struct replay *r = ctx;
+	if (r->off < r->len) {
+		size_t k = r->len - r->off < n ? r->len - r->off : n;
+		memcpy(buf, r->head + r->off, k);
+		r->off += k;
+		return k;
+	}
+	return file_reader(r->f, buf, n);
+}
+
+struct trace {
+	char *ip, *helo, *sender;
+};
+
+/* RFC 5321 4.4: at delivery ember srv writes Return-Path, then its own
+ * Received ("from HELO ([IP]) by HOST ..."), above every byte received.
+ * Only that pair is taken, and only when it is the first two fields and
+ * the Received field names HOST: any further one came with the message,
+ * and anybody can write one. */
+static void trace_take(const char *where, const char *by, int i, const struct mime_field *f,
+		       struct trace *t)
+{
+	if (i == 0) {
+		if (!mime_field_is(f, "Return-Path"))
+			cli_die(EX_DATAERR, where, "--received-by: the first field is not Return-Path");
+		const char *v = f->value, *e = v + f->value_len;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+			e--;
+		if (e - v < 2 || *v != '<' || e[-1] != '>')
+			cli_die(EX_DATAERR, where, "--received-by: Return-Path is not <ADDRESS> or <>");
+		if (!(t->sender = strndup(v + 1, (size_t)(e - v - 2))))
+			oom();
+		return;
+	}
+	if (!mime_field_is(f, "Received"))
+		cli_die(EX_DATAERR, where, "--received-by: the second field is not Received");
+	struct mime_received r;
+	if (mime_received_parse(f->value, f->value_len, &r, NULL))
+		oom();
+	if (!r.by.value || mime_ascii_casecmp(r.by.value, by))
+		cli_die(EX_DATAERR, where, "--received-by: the top Received field is not by %s", by);
+	const char *lb = r.from.info ? strrchr(r.from.info, '[') : NULL;
+	const char *rb = lb ? strchr(lb, ']') : NULL;
+	if (!r.from.value || !lb || !rb)
+		cli_die(EX_DATAERR, where, "--received-by: the top Received field has no from ([IP])");
+	lb++;
+	if (rb - lb > 5 && mime_ascii_caseeq(lb, 5, "IPv6:", 5))
+		lb += 5;
+	if (!(t->ip = strndup(lb, (size_t)(rb - lb))))
+		oom();
+	/* ember srv writes "unknown" for a HELO name it would not repeat */
+	if (strcmp(r.from.value, "unknown") && !(t->helo = strdup(r.from.value)))
+		oom();
+	mime_received_free(&r);
+}
+
+static void read_trace(FILE *f, const char *where, const char *by, struct replay *rp,
+		       struct trace *t)
+{
+	struct mime_hdr_reader *rd = mime_hdr_reader_new(NULL);
+	if (!rd)
+		oom();
+	size_t cap = 0;
+	int seen = 0;
+	*rp = (struct replay){.f = f};
+	while (seen < 2) {
+		if (rp->len + 4096 > cap) {
+			cap = cap ? 2 * cap : 8192;
+			if (cap > (1u << 20))
+				cli_die(EX_DATAERR, where, "--received-by: no trace fields in the first MB");
+			if (!(rp->head = realloc(rp->head, cap)))
+				oom();
+		}
+		size_t got = file_reader(f, rp->head + rp->len, 4096);
+		mime_hdr_reader_feed(rd, rp->head + rp->len, got);
+		rp->len += got;
+		struct mime_field fl;
+		enum mime_hdr_ev ev;
+		while (seen < 2 && (ev = mime_hdr_reader_next(rd, &fl)) != MIME_HDR_AWAIT) {
+			if (ev == MIME_HDR_END || ev == MIME_HDR_ERROR)
+				cli_die(EX_DATAERR, where, "--received-by: %s",
+					ev == MIME_HDR_ERROR ? fl.message : "no Return-Path and Received on top");
+			if (ev == MIME_HDR_FIELD)
+				trace_take(where, by, seen++, &fl, t);
+		}
+		if (got == 0 && seen < 2)
+			cli_die(EX_DATAERR, where, "--received-by: no Return-Path and Received on top");
+	}
+	mime_hdr_reader_free(rd);
 }
 
 /* --analyze: each Received-SPF field, recorded and now. */
@@ -300,9 +417,11 @@ int main(int argc, char **argv)
 		{"json", no_argument, NULL, OPT_JSON}, {"received-spf", no_argument, NULL, OPT_RSPF},
 		{"ar", no_argument, NULL, OPT_AR}, {"authserv-id", required_argument, NULL, OPT_AUTHSERV},
 		{"analyze", no_argument, NULL, OPT_ANALYZE}, {"time", required_argument, NULL, OPT_TIME},
+		{"received-by", required_argument, NULL, OPT_RECEIVED_BY},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ip = NULL, *helo = NULL, *sender = NULL, *authserv = NULL, *t = NULL;
+	const char *ip = NULL, *helo = NULL, *sender = NULL, *authserv = NULL, *t = NULL,
+		   *received_by = NULL;
 	int json = 0, rspf = 0, ar = 0, do_analyze = 0;
 	struct io_dns_options dns = {0};
 	int c;
@@ -318,6 +437,7 @@ int main(int argc, char **argv)
 		case OPT_AUTHSERV: authserv = optarg; break;
 		case OPT_ANALYZE: do_analyze = 1; break;
 		case OPT_TIME: t = optarg; break;
+		case OPT_RECEIVED_BY: received_by = optarg; break;
 		}
 	}
 	if (argc - optind > 1)
@@ -327,13 +447,28 @@ int main(int argc, char **argv)
 	char err[256];
 	struct io_dns *d;
 	if (do_analyze) {
-		if (ip || helo || sender || json || rspf || ar || authserv)
+		if (ip || helo || sender || json || rspf || ar || authserv || received_by)
 			cli_usage_error("--analyze takes only --dns, --time and FILE");
 		if (!(d = io_dns_new(&dns, err, sizeof err)))
 			cli_die(EX_USAGE, NULL, "%s", err);
 		int rc = analyze(d, path, now);
 		io_dns_free(d);
 		return rc;
+	}
+	static struct replay rp;
+	struct trace tr = {0};
+	if (received_by) {
+		if (ip || helo)
+			cli_usage_error("--received-by takes the IP and HELO name from the message: no --ip or --helo");
+		FILE *f = cli_open(path);
+		read_trace(f, strcmp(path, "-") ? path : "stdin", received_by, &rp, &tr);
+		replayed = &rp;
+		ip = tr.ip;
+		helo = tr.helo;
+		if (!sender)
+			sender = tr.sender;
+		if (!helo && !*sender)
+			cli_die(EX_DATAERR, NULL, "--received-by: a null sender and no HELO name");
 	}
 	if (!ip)
 		cli_usage_error("--ip is required");
@@ -343,7 +478,7 @@ int main(int argc, char **argv)
 		cli_usage_error("--json, --received-spf and --ar go one at a time");
 	if (authserv && !(ar || rspf))
 		cli_usage_error("--authserv-id goes with --ar or --received-spf");
-	if (optind < argc && !(ar || rspf))
+	if (optind < argc && !(ar || rspf || received_by))
 		cli_usage_error("FILE goes with --ar or --received-spf");
 	struct spf_request req = {.now = now};
 	if (parse_ip(ip, &req) < 0)
@@ -402,6 +537,10 @@ int main(int argc, char **argv)
 	io_dns_free(d);
 	free(sender_a);
 	free(helo_a);
+	free(tr.ip);
+	free(tr.helo);
+	free(tr.sender);
+	free(rp.head);
 	if (ar || rspf)
 		return 0;
 	return r == SPF_PASS ? 0 : r == SPF_TEMPERROR ? EX_TEMPFAIL : 1;

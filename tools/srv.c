@@ -10,6 +10,7 @@
 #include "io.h"
 #include "mdcommit.h"
 #include "mime.h"
+#include "pid1.h"
 #include "smtp.h"
 #include "smtpd.h"
 
@@ -369,6 +370,7 @@ static void on_stopping(void *ctx)
 
 int main(int argc, char **argv)
 {
+	pid1_boot("srv", &argc, &argv);
 	static const struct option longopts[] = {
 		SMTPD_LONGOPTS,
 		{"maildir", required_argument, NULL, OPT_MAILDIR},

@@ -226,6 +226,10 @@ static void row(const char *name, struct job *j, size_t raw, int openssl_tool, i
 	else
 		printf("%13s ", "-");
 	printf("%12.2f\n", me / mg);
+	/* the summary lines of bench/run (bench/README.md) */
+	if (mo > 0)
+		printf("BENCH %s|%.1f MB/s|OpenSSL|%.1f MB/s|%.2fx\n", name, me, mo, me / mo);
+	printf("BENCH %s|%.1f MB/s|GMime 3|%.1f MB/s|%.2fx\n", name, me, mg, me / mg);
 }
 
 static void check(const char *what, const struct mime_buf *b, const unsigned char *want, size_t n)

@@ -655,6 +655,11 @@ static void on_reply(struct smtp_client *c, const struct smtp_reply *r)
 		txn_reply(c, r);
 		return;
 	case C_BODY:
+		if (!c->body_done) {
+			/* no reply is due before the final "." was sent */
+			fail_session(c, SMTP_CE_PROTOCOL, r, 0);
+			return;
+		}
 		if (cls == 2)
 			done(c, 1, SMTP_CE_NONE, r);
 		else {
@@ -691,6 +696,9 @@ enum smtp_status smtp_client_feed(struct smtp_client *c, const char *buf, size_t
 		if (c->st == C_QUIT) {
 			c->st = C_DEAD;
 			c->pend = SMTP_C_CLOSED;
+		} else if (c->st == C_TLS_WAIT) {
+			/* gone before the handshake: nothing more can come */
+			fail_session(c, SMTP_CE_CLOSED, NULL, 0);
 		} else {
 			/* replies already read still count: handled at the end */
 			c->eof = 1;

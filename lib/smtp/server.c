@@ -973,6 +973,8 @@ enum smtp_status smtp_server_feed(struct smtp_server *s, const char *buf, size_t
 	if (s->st == S_CLOSED)
 		return SMTP_OK;
 	if (s->st == S_TLS_WAIT) {  /* plaintext before the handshake: dropped */
+		if (len == 0)
+			s->close_pending = 2;  /* gone before the handshake */
 		s->discarded += len;
 		return SMTP_OK;
 	}

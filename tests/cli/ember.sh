@@ -27,6 +27,17 @@ for p in "$BIN"/ember-*; do
 	expect_err "ember-$c rejects an unknown option with 64" 64 "ember $c: unknown option" -- "$p" --no-such-option
 	grep -q "^| \`ember $c\` |" "$ROOT/README.md" && pass "README lists $c" || fail "README lists $c"
 	[ -f "$ROOT/man/ember-$c.1" ] && pass "man page for $c" || fail "man page for $c"
+	# every long option of --help is in the man page (roff's \- read as -,
+	# font escapes dropped)
+	if [ -f "$ROOT/man/ember-$c.1" ]; then
+		sed 's/\\-/-/g; s/\\f[BIRP]//g; s/\\f(..//g' "$ROOT/man/ember-$c.1" > "$TMP/man"
+		missing=
+		for o in $("$p" --help 2>&1 | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u); do
+			grep -qE -- "$o([^a-z0-9-]|\$)" "$TMP/man" || missing="$missing $o"
+		done
+		[ -z "$missing" ] && pass "man page for $c has every option of --help" ||
+			fail "man page for $c has every option of --help" "missing:$missing"
+	fi
 	"$p" --help > "$TMP/h" 2>&1 && grep -q "^Usage: ember $c" "$TMP/h" &&
 		pass "ember-$c --help prints its usage" || fail "ember-$c --help prints its usage"
 done

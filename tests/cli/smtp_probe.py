@@ -200,6 +200,41 @@ def tls_bdat_pipelined(addr, cafile, size):
     r += codes(g, 7)
     print(' '.join(map(str, r)))
 
+def tls_gone(addr):
+    """EHLO, STARTTLS, its 220, then gone before any handshake."""
+    s = conn(addr)
+    f = s.makefile('rb')
+    r = [read_reply(f)[0]]
+    s.sendall(b'EHLO x\r\n'); r.append(read_reply(f)[0])
+    s.sendall(b'STARTTLS\r\n'); r.append(read_reply(f)[0])
+    s.close()
+    print(' '.join(map(str, r)))
+
+def banner(addr):
+    s = conn(addr)
+    print(read_reply(s.makefile('rb'))[0])
+    s.close()
+
+def stuck(addr, secs):
+    """A client that sends NOOPs and never reads, with a small window, held
+    for SECS seconds; meanwhile (after SECS - 1) a second client's banner."""
+    h, p = addr.rsplit(':', 1)
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((h, int(p)))
+    s.setblocking(False)
+    t0 = time.time()
+    while time.time() - t0 < 1:
+        try:
+            s.send(b'NOOP\r\n' * 1000)
+        except (BlockingIOError, ConnectionError):
+            time.sleep(0.05)
+    time.sleep(float(secs) - 1)
+    c = conn(addr)
+    print(read_reply(c.makefile('rb'))[0])
+    c.close()
+    s.close()
+
 if __name__ == '__main__':
     cmd = sys.argv[1]
     args = sys.argv[2:]

@@ -172,6 +172,35 @@ expect analyze-bad 1 "bad.eml:1: recorded ?, now ?: the field does not parse" --
 printf 'From: a@b.test\r\n\r\n' > none.eml
 expect_err analyze-none 1 'none.eml: no Received-SPF field' -- "$E" spf --analyze none.eml
 
+# --received-by: the IP, HELO and sender of the hop ember srv recorded on top
+printf 'Return-Path: <a@ex.test>\r\nReceived: from helo.test ([127.0.0.3]) by mx.rcv.test (ember) with ESMTP\r\n id 1 for <u@rcv.test>; Thu, 3 Dec 2026 12:00:00 +0000\r\nFrom: a@ex.test\r\n\r\nhi\r\n' > t.eml
+"$E" spf --received-by mx.rcv.test --ar --authserv-id mx.rcv.test t.eml > t.out; rc=$?
+if [ $rc = 0 ] && [ "$(head -1 t.out | tr -d '\r')" = "Authentication-Results: mx.rcv.test; spf=pass smtp.mailfrom=a@ex.test" ]; then
+	pass received-by-ar; else fail received-by-ar "rc $rc" "$(head -2 t.out)"; fi
+tail -n +2 t.out > t.rest; same_bytes received-by-rest t.eml t.rest
+"$E" spf --received-by mx.rcv.test --ar --authserv-id mx.rcv.test < t.eml > t2.out
+same_bytes received-by-stdin t.out t2.out
+expect received-by-verdict 0 "pass mailfrom ex.test: matched ip4:127.0.0.0/24 in ex.test" -- "$E" spf --received-by MX.rcv.test t.eml
+expect received-by-sender 1 "none mailfrom other.test: no SPF record for other.test" -- "$E" spf --received-by mx.rcv.test --sender b@other.test t.eml
+sed 's/ex\.test>\r$/ex.test>\r/; s/^Return-Path: <a@ex.test>/Return-Path: <>/; s/127\.0\.0\.3/127.0.2.1/' t.eml > tn.eml
+expect received-by-null-sender 0 "pass helo helo.test: matched a in helo.test" -- "$E" spf --received-by mx.rcv.test tn.eml
+sed 's/\[127\.0\.0\.3\]/[IPv6:2001:db8::1]/' t.eml > t6.eml
+expect received-by-ipv6 0 "pass mailfrom ex.test: matched ip6:2001:db8::/48 in ex.test" -- "$E" spf --received-by mx.rcv.test t6.eml
+expect_err received-by-other-host 65 'the top Received field is not by other.test' -- "$E" spf --received-by other.test --ar t.eml
+# a pair that came with the message, below a field of its own: not trusted
+{ printf 'X-Top: 1\r\n'; cat t.eml; } > tf.eml
+expect_err received-by-not-on-top 65 'the first field is not Return-Path' -- "$E" spf --received-by mx.rcv.test tf.eml
+printf 'Return-Path: <a@ex.test>\r\nFrom: a@ex.test\r\n\r\n' > tr.eml
+expect_err received-by-no-received 65 'the second field is not Received' -- "$E" spf --received-by mx.rcv.test tr.eml
+expect_err received-by-with-ip 64 'no --ip or --helo' -- "$E" spf --received-by mx.rcv.test --ip 127.0.0.1 t.eml
+# end to end: what ember srv writes, read back
+"$E" srv --listen 127.0.0.1:0 --hostname mx.rcv.test --maildir md > srv.addr 2> srv.err &
+SRVPID=$!
+i=0; while [ $i -lt 100 ] && [ ! -s srv.addr ]; do sleep 0.05; i=$((i + 1)); done
+printf 'From: a@ex.test\r\nTo: u@rcv.test\r\nSubject: s\r\n\r\nhi\r\n' | "$E" submit --plain --server "$(cat srv.addr)" --helo helo.test
+kill $SRVPID; wait $SRVPID 2>/dev/null
+expect received-by-srv 0 "pass mailfrom ex.test: matched ip4:127.0.0.0/24 in ex.test" -- "$E" spf --received-by mx.rcv.test md/new/*
+
 # usage
 expect_err no-ip 64 'ember spf: --ip is required' -- "$E" spf --helo helo.test
 expect_err bad-ip 64 "not an IPv4 or IPv6 address: '1.2.3'" -- "$E" spf --ip 1.2.3 --helo h.test

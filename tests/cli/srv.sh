@@ -163,6 +163,23 @@ r=$($PROBE many "$ADDR" 4 2>&1)
 [ "$r" = "greeted=3 noop=3" ] && pass "--max-clients 3: the 4th gets 421" || fail "--max-clients" "$r"
 stop $PID
 
+# gone after STARTTLS, before the handshake: freed (no busy loop, no slot
+# kept); a client that never reads: closed once its last replies waited a
+# whole --timeout
+start gone --maildir gonemd --max-clients 1 --tls-cert cert.pem --tls-key key.pem --timeout 1
+r=$($PROBE tls-gone "$ADDR" 2>&1)
+t0=$(awk '{print $14 + $15}' /proc/$PID/stat)
+sleep 1.5
+t1=$(awk '{print $14 + $15}' /proc/$PID/stat)
+b=$($PROBE banner "$ADDR" 2>&1)
+[ "$r" = "220 250 220" ] && [ $((t1 - t0)) -lt 30 ] && [ "$b" = 220 ] &&
+	pass "gone after STARTTLS's 220: no busy loop ($((t1 - t0)) ticks in 1.5 s), the slot is free" ||
+	fail "gone after STARTTLS" "$r; $((t1 - t0)) ticks; banner $b"
+r=$($PROBE stuck "$ADDR" 4 2>&1)
+[ "$r" = 220 ] && pass "a client that never reads is closed after --timeout: the slot is free again" ||
+	fail "a stuck client keeps its slot" "$r"
+stop $PID
+
 # ---- nothing lost: load, SIGKILL, every 250 complete -------------------------------------
 start load --maildir loadmd
 ( $PROBE load "$ADDR" acked 4 8 ) &

@@ -69,6 +69,12 @@ printf 'From: a@src.test\r\nTo: b@dst.test, x@elsewhere.test\r\n\r\nx\r\n' > mix
 expect_err "one recipient refused: 69, named with the reply" 69 "x@elsewhere.test: refused: 550 5.7.1" -- sh -c "'$U' --server $ADDR --plain < mixed"
 expect "--to overrides the header; --sender" 0 "" -- sh -c "'$U' --server $ADDR --plain --to '<b@dst.test>' --sender '<>' < mixed"
 grep -l '^Return-Path: <>' clearmd/new/* >/dev/null && pass "--sender '<>': the null sender" || fail "null sender"
+# a message of 3 MB: the body goes out whole before a reply is awaited
+$PYTHON -c '
+import sys
+sys.stdout.buffer.write(b"From: a@src.test\r\nTo: b@dst.test\r\nSubject: big\r\n\r\n" + (b"b" * 78 + b"\r\n") * 37500)' > big
+expect "a 3 MB message: 0 within --timeout 3" 0 "" -- sh -c "'$U' --server $ADDR --plain --timeout 3 < big"
+grep -l '^Subject: big' clearmd/new/* > /dev/null 2>&1 && pass "the 3 MB message is stored" || fail "the 3 MB message is stored"
 printf 'From: a@src.test\r\nFrom: b@src.test\r\nTo: b@dst.test\r\n\r\nx\r\n' > twofrom
 expect_err "two From fields and no --sender: 65" 65 "no sender" -- sh -c "'$U' --server $ADDR --plain < twofrom"
 stop $PID
@@ -83,6 +89,25 @@ MP=$!; PIDS="$PIDS $MP"
 i=0; while [ $i -lt 100 ] && [ ! -s mute.port ]; do sleep 0.05; i=$((i + 1)); done
 expect_err "a server that never answers: 75 after --timeout" 75 "timeout" -- sh -c "'$U' --server 127.0.0.1:$(cat mute.port) --plain --timeout 1 < msg"
 kill $MP 2>/dev/null
+# a server that closes after its 220 to STARTTLS: a clean failure, no busy loop
+$PYTHON -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); f = c.makefile("rb")
+c.sendall(b"220 fake\r\n"); f.readline()
+c.sendall(b"250-fake\r\n250 STARTTLS\r\n"); f.readline()
+c.sendall(b"220 go ahead\r\n"); c.shutdown(socket.SHUT_WR)
+import time; time.sleep(8)' > closer.port &
+CP=$!; PIDS="$PIDS $CP"
+i=0; while [ $i -lt 100 ] && [ ! -s closer.port ]; do sleep 0.05; i=$((i + 1)); done
+t0=$(date +%s)
+timeout 6 "$U" --server 127.0.0.1:$(cat closer.port) --insecure --timeout 2 < msg > /dev/null 2> closer.err; rc=$?
+t1=$(date +%s)
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $((t1 - t0)) -le 3 ] &&
+	pass "a server gone after STARTTLS's 220: exit $rc at once ($(cat closer.err))" ||
+	fail "a server gone after STARTTLS's 220" "rc $rc, $((t1 - t0)) s"
+kill $CP 2>/dev/null
 expect_err "a refused connection: 69" 69 "cannot connect" -- sh -c "'$U' --server 127.0.0.1:1 --plain < msg"
 
 # ---- ember send, MX on loopback --------------------------------------------------------

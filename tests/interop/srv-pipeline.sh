@@ -1,8 +1,10 @@
 #!/bin/sh
-# The receiving chain of issue 12 and 15: ember srv --pipe 'ember dkim
-# verify --ar | ember dmarc --ar | ember mdir deliver DIR', a message
+# The receiving chain of issue 12 and 15: ember srv --pipe 'ember spf
+# --received-by mx.test --ar | ember dkim verify --ar | ember dmarc --ar |
+# ember mdir deliver DIR', a message
 # signed by ember dkim sent by Python's smtplib, keys and DMARC records
-# from knot: the delivered message carries dkim=pass and dmarc=pass (or a
+# from knot: the delivered message carries spf=pass (the client and the
+# sender read from srv's own trace fields), dkim=pass and dmarc=pass (or a
 # fail with the reject disposition for an unaligned From), and every byte
 # below the prepended fields is the one sent.
 SUITE=interop-srv-pipeline
@@ -13,11 +15,12 @@ cd "$TMP" || exit 70
 "$E" dkim keygen -t ed25519 -d sender.test -s s1 -o k > /dev/null
 dns_line "$(cat k.txt)"
 dns_line '_dmarc.sender.test. TXT "v=DMARC1; p=reject"'
+dns_line 'sender.test. TXT "v=spf1 ip4:127.0.0.1 -all"'
 dns_line '_dmarc.other.test. TXT "v=DMARC1; p=reject"'
 dns_start || { fail "knot starts"; finish; exit; }
 
 "$E" srv --listen 127.0.0.1:0 --hostname mx.test --domain rcpt.test \
-	--pipe "$E dkim verify --ar --authserv-id mx.test | $E dmarc --ar --authserv-id mx.test | $E mdir deliver $TMP/md" \
+	--pipe "$E spf --received-by mx.test --ar --authserv-id mx.test | $E dkim verify --ar --authserv-id mx.test | $E dmarc --ar --authserv-id mx.test | $E mdir deliver $TMP/md" \
 	> addr 2> srv.err &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; dns_stop; rm -rf "$TMP"' EXIT
@@ -43,9 +46,11 @@ if [ -n "$f" ] && head -1 "md/new/$f" | grep -q '^Authentication-Results: mx.tes
 	pass "aligned: dmarc=pass on top"; else fail "aligned: dmarc=pass on top" "$(head -3 "md/new/$f" 2>/dev/null)"; fi
 grep -q '^Authentication-Results: mx.test; dkim=pass header.d=sender.test' "md/new/$f" &&
 	pass "aligned: dkim=pass below it" || fail "aligned: dkim=pass below it"
+grep -q '^Authentication-Results: mx.test; spf=pass smtp.mailfrom=bounce@sender.test' "md/new/$f" &&
+	pass "aligned: spf=pass from srv's trace fields" || fail "aligned: spf=pass from srv's trace fields"
 "$E" ar --authserv-id mx.test "md/new/$f" > ar.out
 grep -q 'dmarc=pass' ar.out && grep -q 'dkim=pass' ar.out && pass "ember ar reads both" || fail "ember ar reads both" "$(cat ar.out)"
-# below the prepended fields (the two ARs, Return-Path, Received): the bytes sent
+# below the prepended fields (the three ARs, Return-Path, Received): the bytes sent
 n=$(wc -c < a.signed)
 tail -c "$n" "md/new/$f" > tail.eml
 same_bytes "aligned: the signed message byte for byte under the fields" a.signed tail.eml

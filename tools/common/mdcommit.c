@@ -76,6 +76,9 @@ void mdc_stage(struct mdc *c, struct mdc_item *it, struct io_maildir_msg *mm, vo
 
 void mdc_flush(struct mdc *c)
 {
-	io_maildir_commit(c->md);
-	answer_done(c);
+	/* an answer lets a pipelined message go on and be staged: until none is */
+	do {
+		io_maildir_commit(c->md);
+		answer_done(c);
+	} while (io_maildir_staged(c->md) || c->done);
 }

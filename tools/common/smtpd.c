@@ -25,6 +25,7 @@ struct smtpd {
 	void *ctx;
 	int lfd;
 	struct io_watch *lw, *sw;
+	struct io_timer *pause;      /* accept paused: out of descriptors */
 	struct io_tls_ctx *tls;
 	const char **domains;
 	size_t ndomains;
@@ -148,6 +149,8 @@ static int may_read(struct smtpd_session *s)
 static void update_watch(struct smtpd_session *s)
 {
 	unsigned ev = 0;
+	if (!s->w)
+		return;  /* the connection broke while a question was open */
 	if (may_read(s))
 		ev |= IO_READ;
 	if (io_buf_pending(&s->out))
@@ -377,7 +380,8 @@ static void session_free(struct smtpd_session *s)
 	struct smtpd *d = s->d;
 	if (!s->dead) {
 		s->dead = 1;
-		io_watch_del(s->w);
+		if (s->w)
+			io_watch_del(s->w);
 		s->w = NULL;
 		io_timer_free(s->t);
 		s->t = NULL;
@@ -432,6 +436,13 @@ static void on_timeout(void *ctx)
 	struct smtpd_session *s = ctx;
 	if (s->open != Q_NONE)
 		return;  /* our answer is late, not the client */
+	if (s->closing) {
+		/* the last replies did not go out in a whole timeout: a client
+		 * that does not read is not waited for any longer */
+		s->out.off = s->out.len = 0;
+		session_free(s);
+		return;
+	}
 	smtp_server_timeout(s->sm);
 	session_run(s);
 }
@@ -453,6 +464,8 @@ static void on_io(void *ctx, int fd, unsigned events)
 				break;
 			if (n <= 0) {
 				smtp_server_feed(s->sm, "", 0);
+				if (s->tls && !s->tls_open)
+					s->closing = 1;  /* gone during the handshake */
 				break;
 			}
 			if (!s->tls) {
@@ -472,6 +485,12 @@ static void on_io(void *ctx, int fd, unsigned events)
 			}
 			tls_pump(s);
 		}
+	}
+	if ((events & IO_ERR) && s->open != Q_NONE && s->w) {
+		/* broken (reset, hung up) while our answer is being made: epoll
+		 * would report it every turn until then */
+		io_watch_del(s->w);
+		s->w = NULL;
 	}
 	session_run(s);
 }
@@ -504,8 +523,15 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 		socklen_t plen = sizeof peer;
 		int fd = io_accept(lfd, &peer, &plen);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			if (errno == EMFILE || errno == ENFILE) {
+				/* the listener stays readable: not watched for 100 ms,
+				 * else the loop spins and the log fills */
+				cli_warn("accept", "%s (paused for 100 ms)", strerror(errno));
+				io_watch_set(d->lw, 0);
+				io_timer_set(d->pause, 100);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 				cli_warn("accept", "%s", strerror(errno));
+			}
 			return;
 		}
 		struct smtpd_session *s = calloc(1, sizeof *s);
@@ -533,6 +559,12 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 		}
 		session_run(s);
 	}
+}
+
+static void on_unpause(void *ctx)
+{
+	struct smtpd *d = ctx;
+	io_watch_set(d->lw, IO_READ);
 }
 
 static void on_sigpipe(void *ctx, int fd, unsigned events)
@@ -650,7 +682,8 @@ struct smtpd *smtpd_new(const struct smtpd_config *c, struct io_loop *loop,
 	cli_flush_stdout();
 	d->sw = io_watch_add(loop, d->sig[0], IO_READ, on_sigpipe, d);
 	d->lw = io_watch_add(loop, d->lfd, IO_READ, on_accept, d);
-	if (!d->sw || !d->lw)
+	d->pause = io_timer_new(loop, on_unpause, d);
+	if (!d->sw || !d->lw || !d->pause)
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
 	return d;
 }
@@ -668,6 +701,8 @@ int smtpd_run(struct smtpd *d)
 			const char *p = smtp_server_output(s->sm, &n);
 			if (!s->tls)
 				io_buf_add(&s->out, p, n);
+			else if (s->tls_open && !io_tls_write(s->tls, p, n))
+				io_tls_to_buf(s->tls, &s->out);
 			io_buf_flush(&s->out, s->fd);
 		}
 		/* nothing is answered any more: what stayed open is dropped */
@@ -692,6 +727,7 @@ void smtpd_free(struct smtpd *d)
 		return;
 	io_watch_del(d->lw);
 	io_watch_del(d->sw);
+	io_timer_free(d->pause);
 	close(d->lfd);
 	if (sig_fd == d->sig[1])
 		sig_fd = -1;

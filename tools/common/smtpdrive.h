@@ -86,39 +86,44 @@ static void drive_copy(char *dst, size_t n, const struct smtp_reply *r)
 			*p = ' ';
 }
 
-/* Everything queued, out: through TLS when it is on. 0, or -1. */
+/* Everything queued, out: through TLS when it is on, a megabyte at a time
+ * (the body comes out of the machine in pieces: all of it is sent before
+ * this returns, since no reply comes before its end). 0, or -1. */
 static int drive_flush(struct drive *d, struct smtp_client *c, struct io_tls *tls, int fd,
 		       struct io_buf *out)
 {
 	size_t n;
 	const char *p = smtp_client_output(c, &n);
-	while (n) {
-		if (tls ? io_tls_write(tls, p, n) : io_buf_add(out, p, n))
-			return -1;
-		smtp_client_drain(c, n);  /* the body comes out in pieces */
-		p = smtp_client_output(c, &n);
-		if (io_buf_pending(out) > (1u << 20) || (tls && io_tls_pending(tls) > (1u << 20)))
-			break;
-	}
-	if (tls) {
-		char buf[16384];
-		size_t k;
-		while ((k = io_tls_take(tls, buf, sizeof buf)) > 0)
-			if (io_buf_add(out, buf, k))
+	for (;;) {
+		while (n) {
+			if (tls ? io_tls_write(tls, p, n) : io_buf_add(out, p, n))
 				return -1;
-	}
-	while (io_buf_pending(out)) {
-		int r = io_buf_flush(out, fd);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		if (drive_wait(fd, POLLOUT, d->timeout_ms) <= 0) {
-			d->timed_out = 1;
-			return -1;
+			smtp_client_drain(c, n);
+			p = smtp_client_output(c, &n);
+			if (io_buf_pending(out) > (1u << 20) || (tls && io_tls_pending(tls) > (1u << 20)))
+				break;
 		}
+		if (tls) {
+			char buf[16384];
+			size_t k;
+			while ((k = io_tls_take(tls, buf, sizeof buf)) > 0)
+				if (io_buf_add(out, buf, k))
+					return -1;
+		}
+		while (io_buf_pending(out)) {
+			int r = io_buf_flush(out, fd);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				break;
+			if (drive_wait(fd, POLLOUT, d->timeout_ms) <= 0) {
+				d->timed_out = 1;
+				return -1;
+			}
+		}
+		if (!n)
+			return 0;
 	}
-	return 0;
 }
 
 /* One session on a connected fd: the message to every recipient, then
