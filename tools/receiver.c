@@ -699,36 +699,60 @@ static void store(struct txn *t, const struct mime_buf *top)
 
 /* ---- stopping -------------------------------------------------------------------------- */
 
-/* What waits for DNS gets 421-like 451s; what is staged is committed and
- * answered; the forwards running are waited for. */
-static void stopping_hook(void *ctx)
+/* Answer what waits for DNS (451: the loop has stopped); 1 if anything was. */
+static int answer_waiting(struct rcv *v)
 {
-	struct rcv *v = ctx;
+	int any = 0;
 	for (struct txn *t = v->live, *next; t; t = next) {
-		next = t->lnext;
+		next = t->lnext;  /* older: nothing an answer runs frees it */
 		t->busy++;
 		if (t->s && t->mail_open) {
 			t->mail_open = 0;
 			answer(t, 451, "4.3.2", "Shutting down: try again later");
+			any = 1;
 		} else if (t->s && t->data_done && !t->answered) {
 			t->answered = 1;
 			answer(t, 451, "4.3.2", "Shutting down: try again later");
+			any = 1;
 		}
 		t->busy--;
 	}
-	if (v->md)
-		mdc_flush(&v->commit);
+	return any;
+}
+
+/* One forward that ended, waited for; 0 when none runs. */
+static int wait_forward(struct rcv *v)
+{
 	while (v->fwd_running) {
 		struct txn *t;
 		ssize_t n = read(v->fwd_pipe[0], &t, sizeof t);
 		if (n == (ssize_t)sizeof t) {
 			forward_done(t);
-			continue;
+			return 1;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			break;
+			return 0;
 		struct pollfd p = {.fd = v->fwd_pipe[0], .events = POLLIN};
 		poll(&p, 1, 1000);
+	}
+	return 0;
+}
+
+/* Stopping: what waits for DNS gets 451, what is staged is committed and
+ * answered, the forwards running are waited for; until nothing is left
+ * (an answer lets a pipelined message of that session go on). */
+static void stopping_hook(void *ctx)
+{
+	struct rcv *v = ctx;
+	for (;;) {
+		int any = answer_waiting(v);
+		if (v->md && (io_maildir_staged(v->md) || io_maildir_in_flight(v->md))) {
+			mdc_flush(&v->commit);
+			any = 1;
+		}
+		any |= wait_forward(v);
+		if (!any)
+			return;
 	}
 }
 
