@@ -71,6 +71,7 @@ CMD_PKGS_relay := libpcre2-8
 # lib/io's TLS calls libcrypto too (pkg-config's libssl does not list it)
 CMD_USES_spf := spf io mime
 CMD_USES_dmarc := dmarc spf dkim io mime
+CMD_USES_receiver := smtp spf dkim dmarc io mime
 cmd_uses = $(or $(CMD_USES_$(1)),mime)
 
 BASE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DEMBER_VERSION='"$(VERSION)"'

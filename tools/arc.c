@@ -1,5 +1,6 @@
 /* ember arc: validate and seal ARC chains (RFC 8617; lib/dkim; keys from
  * DNS through lib/io's c-ares adapter). */
+#include "authcheck.h"
 #include "cli.h"
 #include "json.h"
 #include "spool.h"
@@ -277,6 +278,7 @@ static int do_sign(int argc, char **argv)
 struct job {
 	const char *path, *where;
 	struct dkim_arc_verifier *v;
+	struct ac_job job;         /* its key questions */
 };
 
 struct verify {
@@ -287,32 +289,20 @@ struct verify {
 	int any_fail, any_temp;
 };
 
-static void on_key(void *ctx, const struct dns_question *q, const struct dns_answer *a)
-{
-	(void)q;
-	dkim_arc_verifier_answer(ctx, a);
-}
-
-static void ask(struct verify *vf, struct dkim_arc_verifier *v)
-{
-	struct dns_question q;
-	while (dkim_arc_verifier_next(v, &q) == DKIM_QUERY)
-		if (io_dns_ask(vf->dns, &q, on_key, v))
-			oom();
-}
-
-static void read_into(struct verify *vf, struct job *j, FILE *f)
+static void read_into(struct job *j, FILE *f)
 {
 	static char buf[1 << 16];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
 		dkim_arc_verifier_feed(j->v, buf, n);
-		ask(vf, j->v);
+		if (ac_ask(&j->job) < 0)
+			oom();
 	}
 	if (ferror(f))
 		cli_die(EX_IOERR, j->where, "read error: %s", strerror(errno));
 	dkim_arc_verifier_feed(j->v, NULL, 0);
-	ask(vf, j->v);
+	if (ac_ask(&j->job) < 0)
+		oom();
 }
 
 static const char *res(enum dkim_result r)
@@ -408,8 +398,9 @@ static void verify_files(struct verify *vf, char **paths, size_t npaths)
 			j->where = strcmp(j->path, "-") ? j->path : "stdin";
 			if (!(j->v = dkim_arc_verifier_new(&vf->o)))
 				oom();
+			ac_job_init(&j->job, &ac_arc_ops, j->v, vf->dns, NULL, NULL);
 			FILE *f = cli_open(j->path);
-			read_into(vf, j, f);
+			read_into(j, f);
 			if (f != stdin)
 				fclose(f);
 		}
@@ -429,38 +420,27 @@ static void verify_filter(struct verify *vf, const char *path)
 	struct job j = {.path = path, .where = strcmp(path, "-") ? path : "stdin"};
 	if (!(j.v = dkim_arc_verifier_new(&vf->o)))
 		oom();
+	ac_job_init(&j.job, &ac_arc_ops, j.v, vf->dns, NULL, NULL);
 	FILE *f = cli_open(path);
 	struct spool in;
 	spool_open(&in, f, j.where);
-	read_into(vf, &j, in.f);
+	read_into(&j, in.f);
 	if (io_dns_wait(vf->dns))
 		cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
 	struct dns_question q;
 	dkim_arc_verifier_next(j.v, &q);
-	const char *why;
-	unsigned oldest;
-	enum dkim_arc_cv cv = dkim_arc_verifier_result(j.v, &why, &oldest);
-	const struct dkim_arc_set *s;
-	size_t n = dkim_arc_verifier_sets(j.v, &s);
-	char op[16];
-	snprintf(op, sizeof op, "%u", oldest);
-	struct mime_authres_prop props[2];
-	size_t np = 0;
-	if (cv == DKIM_ARC_PASS) {
-		props[np++] = (struct mime_authres_prop){"header", "oldest-pass", op};
-		if (n && s[n - 1].seal_domain)
-			props[np++] = (struct mime_authres_prop){"header", "d", s[n - 1].seal_domain};
-	}
-	struct mime_authres_result r = {"arc", dkim_arc_cv_name(cv), cv == DKIM_ARC_PASS ? NULL : why,
-					props, np};
+	struct ac_results r = {0};
+	if (ac_add_arc(&r, j.v))
+		oom();
 	struct mime_buf field = {0};
-	if (mime_authres_field(&field, vf->authserv, &r, 1))
+	if (ac_results_field(&r, vf->authserv, &field))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", vf->authserv);
 	const char *fp = field.data;
 	size_t fl = field.len;
 	write_with(&in, &fp, &fl, 1, j.where);
 	cli_flush_stdout();
 	mime_buf_free(&field);
+	ac_results_free(&r);
 	spool_close(&in);
 	if (f != stdin)
 		fclose(f);

@@ -1,5 +1,6 @@
 /* ember dkim: sign, verify, and make keys (lib/dkim; keys from DNS through
  * lib/io's c-ares adapter). */
+#include "authcheck.h"
 #include "cli.h"
 #include "fields.h"
 #include "json.h"
@@ -262,6 +263,7 @@ static int do_sign(int argc, char **argv)
 struct job {
 	const char *path, *where;
 	struct dkim_verifier *v;
+	struct ac_job job;         /* its key questions */
 	int unreadable;            /* the file could not be opened (reported) */
 };
 
@@ -273,33 +275,20 @@ struct verify {
 	int any_fail, any_temp;
 };
 
-static void on_key(void *ctx, const struct dns_question *q, const struct dns_answer *a)
-{
-	(void)q;
-	dkim_verifier_answer(ctx, a);
-}
-
-/* Hand the verifier's questions to the DNS adapter. */
-static void ask(struct verify *vf, struct dkim_verifier *v)
-{
-	struct dns_question q;
-	while (dkim_verifier_next(v, &q) == DKIM_QUERY)
-		if (io_dns_ask(vf->dns, &q, on_key, v))
-			oom();
-}
-
-static void read_into(struct verify *vf, struct job *j, FILE *f)
+static void read_into(struct job *j, FILE *f)
 {
 	static char buf[1 << 16];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
 		dkim_verifier_feed(j->v, buf, n);
-		ask(vf, j->v);
+		if (ac_ask(&j->job) < 0)
+			oom();
 	}
 	if (ferror(f))
 		cli_die(EX_IOERR, j->where, "read error: %s", strerror(errno));
 	dkim_verifier_feed(j->v, NULL, 0);
-	ask(vf, j->v);
+	if (ac_ask(&j->job) < 0)
+		oom();
 }
 
 static void print_sig(const struct verify *vf, const struct job *j, const struct dkim_sig_result *r)
@@ -403,8 +392,9 @@ static void verify_files(struct verify *vf, char **paths, size_t npaths)
 			j->where = strcmp(j->path, "-") ? j->path : "stdin";
 			if (!(j->v = dkim_verifier_new(&vf->o)))
 				oom();
+			ac_job_init(&j->job, &ac_dkim_ops, j->v, vf->dns, NULL, NULL);
 			FILE *f = cli_open(j->path);
-			read_into(vf, j, f);
+			read_into(j, f);
 			if (f != stdin)
 				fclose(f);
 		}
@@ -424,51 +414,26 @@ static void verify_filter(struct verify *vf, const char *path)
 	struct job j = {.path = path, .where = strcmp(path, "-") ? path : "stdin"};
 	if (!(j.v = dkim_verifier_new(&vf->o)))
 		oom();
+	ac_job_init(&j.job, &ac_dkim_ops, j.v, vf->dns, NULL, NULL);
 	FILE *f = cli_open(path);
 	struct spool in;
 	spool_open(&in, f, j.where);
-	read_into(vf, &j, in.f);
+	read_into(&j, in.f);
 	if (io_dns_wait(vf->dns))
 		cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
 	struct dns_question q;
 	dkim_verifier_next(j.v, &q);
-	const struct dkim_sig_result *r;
-	size_t n = dkim_verifier_results(j.v, &r);
-	struct mime_authres_result *ar = calloc(n ? n : 1, sizeof *ar);
-	struct mime_authres_prop *props = calloc(n ? 4 * n : 1, sizeof *props);
-	char (*bshort)[16] = calloc(n ? n : 1, sizeof *bshort);
-	if (!ar || !props || !bshort)
+	struct ac_results ar = {0};
+	if (ac_add_dkim(&ar, j.v))
 		oom();
-	for (size_t i = 0; i < n; i++) {
-		struct mime_authres_prop *p = props + 4 * i;
-		size_t np = 0;
-		if (r[i].domain)
-			p[np++] = (struct mime_authres_prop){"header", "d", r[i].domain};
-		if (r[i].selector)
-			p[np++] = (struct mime_authres_prop){"header", "s", r[i].selector};
-		if (r[i].alg)
-			p[np++] = (struct mime_authres_prop){"header", "a", r[i].alg};
-		if (r[i].b) {  /* RFC 6008: the first eight characters */
-			snprintf(bshort[i], sizeof bshort[i], "%.8s", r[i].b);
-			p[np++] = (struct mime_authres_prop){"header", "b", bshort[i]};
-		}
-		ar[i] = (struct mime_authres_result){"dkim", dkim_result_name(r[i].result),
-						     r[i].reason && *r[i].reason ? r[i].reason : NULL, p, np};
-	}
-	/* no signature: none, or permerror for a header that cannot be read as one */
-	const char *why = dkim_verifier_error(j.v, NULL, NULL);
-	struct mime_authres_result none = {"dkim", dkim_result_name(dkim_verifier_verdict(j.v)),
-					   why, NULL, 0};
 	struct mime_buf field = {0};
-	if (mime_authres_field(&field, vf->authserv, n ? ar : &none, n ? n : 1))
+	if (ac_results_field(&ar, vf->authserv, &field))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", vf->authserv);
 	spool_rewind(&in);
 	cli_prepend(field.data, field.len, spool_reader, &in, j.where);
 	cli_flush_stdout();
 	mime_buf_free(&field);
-	free(ar);
-	free(props);
-	free(bshort);
+	ac_results_free(&ar);
 	spool_close(&in);
 	if (f != stdin)
 		fclose(f);

@@ -3,6 +3,7 @@
  * Authentication-Results fields, computing what is missing (DKIM through
  * lib/dkim, SPF through lib/spf); and aggregate reports (RFC 9990) from
  * the results as JSON lines. */
+#include "authcheck.h"
 #include "cli.h"
 #include "fields.h"
 #include "json.h"
@@ -18,7 +19,6 @@
 #include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,11 +95,6 @@ static long long number(const char *opt, const char *arg, long long max)
 
 /* ---- what the message says -------------------------------------------------- */
 
-struct found_dkim {
-	char *domain, *selector;
-	enum dmarc_auth result;
-};
-
 struct msg {
 	const char *authserv;
 	struct mime_author author;
@@ -109,22 +104,12 @@ struct msg {
 	char *spf_domain;            /* its smtp.mailfrom's domain, or smtp.helo */
 	int spf_helo;
 	int have_dkim;               /* a trusted dkim= result */
-	struct found_dkim *dkim;
-	size_t ndkim;
+	struct ac_dmarc dm;          /* what DMARC is given */
 	unsigned trusted, ignored;   /* Authentication-Results fields */
 	unsigned forged;             /* ours, but below the top (DESIGN.md 4) */
 	struct mime_hop hop;         /* which fields this hop wrote */
 	int below_top;               /* the field read now is not */
 };
-
-static void add_dkim(struct msg *m, const char *d, const char *s, enum dmarc_auth r)
-{
-	struct found_dkim *v = realloc(m->dkim, (m->ndkim + 1) * sizeof *v);
-	if (!v)
-		oom();
-	m->dkim = v;
-	v[m->ndkim++] = (struct found_dkim){xstrdup(d), s ? xstrdup(s) : NULL, r};
-}
 
 static const char *prop(const struct mime_authres_result *r, const char *ptype, const char *name)
 {
@@ -178,8 +163,8 @@ static void authres(struct msg *m, const struct mime_field *f)
 			if (!d)
 				d = after_at(prop(r, "header", "i"));
 			m->have_dkim = 1;
-			if (d)
-				add_dkim(m, d, prop(r, "header", "s"), (enum dmarc_auth)res);
+			if (d && ac_dmarc_add_dkim(&m->dm, d, prop(r, "header", "s"), (enum dmarc_auth)res))
+				oom();
 		}
 	}
 	mime_authres_free(a);
@@ -206,81 +191,29 @@ static void on_defect(void *ctx, const struct mime_field *d)
 
 /* ---- DKIM and SPF, computed ----------------------------------------------------- */
 
-static void on_dkim(void *ctx, const struct dns_question *q, const struct dns_answer *a)
-{
-	(void)q;
-	dkim_verifier_answer(ctx, a);
-}
-
-static void dkim_ask(struct io_dns *dns, struct dkim_verifier *v)
-{
-	struct dns_question q;
-	while (dkim_verifier_next(v, &q) == DKIM_QUERY)
-		if (io_dns_ask(dns, &q, on_dkim, v))
-			oom();
-}
-
-static struct dkim_verifier *dkim_start(struct io_dns *dns, struct spool *in, int64_t now)
+static struct dkim_verifier *dkim_start(struct ac_job *j, struct io_dns *dns, struct spool *in,
+					 int64_t now)
 {
 	struct dkim_verify_options o = {.now = now};
 	struct dkim_verifier *v = dkim_verifier_new(&o);
 	if (!v)
 		oom();
+	ac_job_init(j, &ac_dkim_ops, v, dns, NULL, NULL);
 	spool_rewind(in);
 	static char buf[1 << 16];
 	size_t n;
 	while ((n = spool_read(in, buf, sizeof buf)) > 0) {
 		dkim_verifier_feed(v, buf, n);
-		dkim_ask(dns, v);
+		if (ac_ask(j) < 0)
+			oom();
 	}
 	dkim_verifier_feed(v, NULL, 0);
-	dkim_ask(dns, v);
 	return v;
-}
-
-static void dkim_collect(struct msg *m, struct dkim_verifier *v)
-{
-	const struct dkim_sig_result *r;
-	size_t n = dkim_verifier_results(v, &r);
-	for (size_t i = 0; i < n; i++) {
-		int res = dmarc_auth_parse(dkim_result_name(r[i].result), strlen(dkim_result_name(r[i].result)));
-		if (r[i].domain)
-			add_dkim(m, r[i].domain, r[i].selector, res < 0 ? DMARC_AUTH_PERMERROR : (enum dmarc_auth)res);
-	}
-}
-
-static void on_spf(void *ctx, const struct dns_question *q, const struct dns_answer *a)
-{
-	(void)q;
-	spf_answer(ctx, a);
 }
 
 static int parse_ip(const char *s, struct spf_request *r)
 {
 	return spf_parse_address(s, strlen(s), &r->family, r->ip);
-}
-
-/* ---- the DMARC evaluation ---------------------------------------------------------- */
-
-static void on_dmarc(void *ctx, const struct dns_question *q, const struct dns_answer *a)
-{
-	(void)q;
-	dmarc_answer(ctx, a);
-}
-
-static void dmarc_drive(struct io_dns *dns, struct dmarc_eval *e)
-{
-	for (;;) {
-		struct dns_question q;
-		enum dmarc_step s;
-		while ((s = dmarc_next(e, &q)) == DMARC_QUERY)
-			if (io_dns_ask(dns, &q, on_dmarc, e))
-				oom();
-		if (s == DMARC_DONE)
-			return;
-		if (io_dns_wait(dns))
-			cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
-	}
 }
 
 struct opts {
@@ -392,28 +325,16 @@ static void print_json(const struct dmarc_eval *e, const struct dmarc_outcome *o
 static void filter_ar(struct spool *in, const struct dmarc_outcome *o, const char *authserv,
 		      const char *where)
 {
-	struct mime_authres_prop props[2];
-	size_t np = 0;
-	if (*o->from_domain)
-		props[np++] = (struct mime_authres_prop){"header", "from", o->from_domain};
-	if (o->record)
-		props[np++] = (struct mime_authres_prop){"policy", "dmarc", dmarc_policy_name(o->disposition)};
-	const char *reason = o->problem_text && *o->problem_text && o->result != DMARC_PASS ? o->problem_text : NULL;
-	struct mime_authres_result r = {"dmarc", dmarc_result_name(o->result), reason, props, np};
+	struct ac_results r = {0};
 	struct mime_buf field = {0};
-	if (mime_authres_field(&field, authserv, &r, 1))
+	if (ac_add_dmarc(&r, o))
+		oom();
+	if (ac_results_field(&r, authserv, &field))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", authserv);
 	spool_rewind(in);
 	cli_prepend(field.data, field.len, spool_reader, in, where);
 	mime_buf_free(&field);
-}
-
-static unsigned draw_random(void)
-{
-	unsigned v = 0;
-	if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
-		v = (unsigned)time(NULL) ^ (unsigned)getpid();
-	return v % 100;
+	ac_results_free(&r);
 }
 
 static int do_check(const struct opts *op, const char *path)
@@ -437,10 +358,11 @@ static int do_check(const struct opts *op, const char *path)
 	/* DKIM and SPF, when no trusted field gave them; asked together */
 	struct dkim_verifier *dv = NULL;
 	struct spf_eval *se = NULL;
+	struct ac_job dj, sj;
 	struct spf_request sr = {.now = op->now, .receiver = op->authserv};
 	const char *sender = op->sender && strcmp(op->sender, "<>") ? op->sender : NULL;
 	if (!m.have_dkim && !hst)
-		dv = dkim_start(dns, &in, op->now);
+		dv = dkim_start(&dj, dns, &in, op->now);
 	if (!m.have_spf && op->ip) {
 		if (parse_ip(op->ip, &sr) < 0)
 			cli_usage_error("--ip: not an IPv4 or IPv6 address: '%s'", op->ip);
@@ -449,80 +371,39 @@ static int do_check(const struct opts *op, const char *path)
 		sr.identity = sr.sender ? SPF_MAILFROM : SPF_HELO;
 		if (!(se = spf_eval_new(&sr, NULL)))
 			oom();
-		struct dns_question q;
-		while (spf_next(se, &q) == SPF_QUERY)
-			if (io_dns_ask(dns, &q, on_spf, se))
-				oom();
+		ac_job_init(&sj, &ac_spf_ops, se, dns, NULL, NULL);
 	}
-	for (;;) {
-		int more = 0;
-		if (se) {
-			struct dns_question q;
-			enum spf_step s;
-			while ((s = spf_next(se, &q)) == SPF_QUERY)
-				if (io_dns_ask(dns, &q, on_spf, se))
-					oom();
-			more |= s == SPF_WAIT;
-		}
-		if (!more && !io_dns_pending(dns))
-			break;
-		if (io_dns_wait(dns))
-			cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
-	}
+	struct ac_job *jobs[2] = {dv ? &dj : NULL, se ? &sj : NULL};
+	if (ac_wait(dns, jobs, 2))
+		cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
 	if (dv) {
-		struct dns_question q;
-		if (dkim_verifier_next(dv, &q) != DKIM_DONE)
+		if (!dj.done)
 			cli_die(EX_SOFTWARE, where, "the DKIM verifier did not finish");
-		dkim_collect(&m, dv);
+		if (ac_dmarc_add_verifier(&m.dm, dv))
+			oom();
 	}
-	if (se) {
-		const struct spf_outcome *so = spf_outcome(se);
-		m.spf = dmarc_auth_parse(spf_result_name(so->result), strlen(spf_result_name(so->result)));
-		m.spf_domain = xstrdup(so->domain);
-		m.spf_helo = so->identity == SPF_HELO;
-	}
+	if (se ? ac_dmarc_spf_outcome(&m.dm, spf_outcome(se), op->helo)
+	       : ac_dmarc_spf(&m.dm, m.spf, m.spf_domain, m.spf_helo, op->helo))
+		oom();
 	/* the author, from lib/mime's one reader */
-	struct mime_buf dom = {0};
-	const char *why = NULL;
-	size_t nfrom = 0;
-	enum dmarc_problem ap = dmarc_author_domains(&m.author, m.from_value,
-						     m.from_value ? strlen(m.from_value) : 0, &dom, &nfrom, &why);
-	if (ap == DMARC_E_NOMEM)
+	if (ac_dmarc_author(&m.dm, &m.author, m.from_value, m.from_value ? strlen(m.from_value) : 0,
+			    hst != 0))
 		oom();
-	const char **froms = calloc(nfrom ? nfrom : 1, sizeof *froms);
-	if (!froms)
-		oom();
-	for (size_t i = 0, at = 0; i < nfrom; i++, at += strlen(dom.data + at) + 1)
-		froms[i] = dom.data + at;
-	struct dmarc_dkim *dk = calloc(m.ndkim ? m.ndkim : 1, sizeof *dk);
-	if (!dk)
-		oom();
-	for (size_t i = 0; i < m.ndkim; i++)
-		dk[i] = (struct dmarc_dkim){m.dkim[i].domain, m.dkim[i].selector, m.dkim[i].result};
 	psl_ctx_t *psl = NULL;
-	if (op->rfc7489) {
-		psl = psl_load_file("/usr/share/publicsuffix/public_suffix_list.dat");
-		if (!psl)
-			psl = psl_latest(NULL);
-		if (!psl)
-			cli_die(EX_UNAVAILABLE, NULL, "--rfc7489: no public suffix list");
-	}
-	struct dmarc_request rq = {
-		.from_domains = froms, .nfrom = ap ? 0 : nfrom, .author_problem = ap, .author_reason = why,
-		.spf = m.spf, .mail_from = m.spf_helo ? NULL : m.spf_domain,
-		.helo = m.spf_helo ? m.spf_domain : op->helo, .dkim = dk, .ndkim = m.ndkim,
-		.flags = op->rfc7489 ? DMARC_RFC7489 : 0, .psl = psl,
-		.random = op->random_set ? op->random : draw_random(),
-	};
-	if (hst && !ap) {  /* a header that cannot be read has no author */
-		rq.nfrom = 0;
-		rq.author_problem = DMARC_E_NO_AUTHOR;
-		rq.author_reason = "the header cannot be read";
-	}
+	if (op->rfc7489 && !(psl = ac_psl_load()))
+		cli_die(EX_UNAVAILABLE, NULL, "--rfc7489: no public suffix list");
+	struct dmarc_request rq = m.dm.rq;
+	rq.flags = op->rfc7489 ? DMARC_RFC7489 : 0;
+	rq.psl = psl;
+	rq.random = op->random_set ? op->random : ac_dmarc_random();
 	struct dmarc_eval *e = dmarc_eval_new(&rq);
 	if (!e)
 		oom();
-	dmarc_drive(dns, e);
+	struct ac_job ej;
+	ac_job_init(&ej, &ac_dmarc_ops, e, dns, NULL, NULL);
+	struct ac_job *ejobs[1] = {&ej};
+	if (ac_wait(dns, ejobs, 1))
+		cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
 	const struct dmarc_outcome *o = dmarc_outcome(e);
 	enum dmarc_result res = o->result;
 	if (op->ar)
@@ -534,17 +415,10 @@ static int do_check(const struct opts *op, const char *path)
 	cli_flush_stdout();
 	dmarc_eval_free(e);
 	psl_free(psl);
-	free(dk);
-	free(froms);
-	mime_buf_free(&dom);
 	dkim_verifier_free(dv);
 	spf_eval_free(se);
 	io_dns_free(dns);
-	for (size_t i = 0; i < m.ndkim; i++) {
-		free(m.dkim[i].domain);
-		free(m.dkim[i].selector);
-	}
-	free(m.dkim);
+	ac_dmarc_free(&m.dm);
 	free(m.spf_domain);
 	free(m.from_value);
 	mime_author_free(&m.author);

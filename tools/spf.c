@@ -2,6 +2,7 @@
  * c-ares adapter), as a verdict, as JSON, or as a filter that prepends
  * Received-SPF or Authentication-Results; --analyze re-runs the checks a
  * message's Received-SPF fields recorded. */
+#include "authcheck.h"
 #include "cli.h"
 #include "fields.h"
 #include "json.h"
@@ -59,48 +60,34 @@ static _Noreturn void oom(void)
 	cli_die(EX_SOFTWARE, NULL, "out of memory");
 }
 
-static void on_answer(void *ctx, const struct dns_question *q, const struct dns_answer *a)
-{
-	(void)q;
-	spf_answer(ctx, a);
-}
-
 /* Run every evaluation to its end, their questions in flight together. */
 static void drive(struct io_dns *dns, struct spf_eval **ev, size_t n)
 {
-	for (;;) {
-		int waiting = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!ev[i])
-				continue;
-			struct dns_question q;
-			enum spf_step s;
-			while ((s = spf_next(ev[i], &q)) == SPF_QUERY)
-				if (io_dns_ask(dns, &q, on_answer, ev[i]))
-					oom();
-			waiting |= s == SPF_WAIT;
-		}
-		if (!waiting)
-			return;
-		if (io_dns_wait(dns))
-			cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
+	struct ac_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+	struct ac_job **jp = calloc(n ? n : 1, sizeof *jp);
+	if (!jobs || !jp)
+		oom();
+	for (size_t i = 0; i < n; i++) {
+		ac_job_init(&jobs[i], &ac_spf_ops, ev[i], dns, NULL, NULL);
+		jp[i] = &jobs[i];
 	}
+	if (ac_wait(dns, jp, n))
+		cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
+	free(jobs);
+	free(jp);
 }
 
 /* An address given as U-labels: its domain as A-labels (SPF names are
  * DNS names). */
 static char *ascii_domain(const char *what, const char *s)
 {
-	struct mime_buf b = {0};
-	const char *at = strrchr(s, '@');
-	const char *dom = at ? at + 1 : s;
-	if (at)
-		{ if (mime_buf_append(&b, s, (size_t)(at - s + 1))) oom(); }
-	if (*dom && mime_domain_to_ascii(dom, strlen(dom), &b, NULL) != MIME_OK)
+	int bad;
+	char *a = ac_ascii_domain(s, &bad);
+	if (!a && bad)
 		cli_usage_error("%s: not a valid domain name: '%s'", what, s);
-	if (mime_buf_putc(&b, 0))
+	if (!a)
 		oom();
-	return b.data;
+	return a;
 }
 
 static int parse_ip(const char *s, struct spf_request *r)
@@ -191,19 +178,15 @@ static void prepend(const char *path, const char *field, size_t len)
 static void filter_ar(const char *path, const char *authserv, const struct spf_outcome *o,
 		      const char *sender, const char *helo)
 {
-	struct mime_authres_prop prop;
-	if (o->identity == SPF_HELO)
-		prop = (struct mime_authres_prop){"smtp", "helo", helo ? helo : ""};
-	else
-		prop = (struct mime_authres_prop){"smtp", "mailfrom", sender};
-	const char *reason = o->explanation ? o->explanation : o->problem_text;
-	struct mime_authres_result r = {"spf", spf_result_name(o->result),
-					reason && *reason ? reason : NULL, &prop, *prop.value ? 1 : 0};
+	struct ac_results r = {0};
 	struct mime_buf field = {0};
-	if (mime_authres_field(&field, authserv, &r, 1))
+	if (ac_add_spf(&r, o, sender, helo))
+		oom();
+	if (ac_results_field(&r, authserv, &field))
 		cli_die(EX_USAGE, NULL, "--authserv-id: cannot be written: '%s'", authserv);
 	prepend(path, field.data, field.len);
 	mime_buf_free(&field);
+	ac_results_free(&r);
 }
 
 static void filter_received(const char *path, const char *receiver, const struct spf_outcome *o,

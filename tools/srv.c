@@ -8,6 +8,7 @@
 #define _GNU_SOURCE  /* memfd_create */
 #include "cli.h"
 #include "io.h"
+#include "mdcommit.h"
 #include "mime.h"
 #include "pid1.h"
 #include "smtp.h"
@@ -60,9 +61,9 @@ struct srv {
 	struct smtpd *d;
 	struct io_loop *loop;
 	struct io_maildir *md;
+	struct mdc commit;       /* --maildir: group commit */
 	const char *mbox;
 	const char *pipe_cmd;
-	struct msg *committed;   /* messages whose commit finished this turn */
 	struct msg *children;    /* messages whose --pipe command runs */
 	struct io_timer *child_timer;
 };
@@ -71,15 +72,14 @@ struct srv {
 struct msg {
 	struct srv *v;
 	struct smtpd_session *s;  /* NULL once the session is gone */
-	struct msg *cnext;
+	struct msg *cnext;         /* v->children */
 	struct mime_editor *ed;
 	struct io_maildir_msg *mm;
 	struct mime_buf whole;     /* --mbox, --pipe */
 	int failed;                /* storing failed: 451 */
 	const char *edit_error;
 	int staged;                /* a Maildir message staged: not freed before its commit */
-	int commit_status;
-	char commit_name[256];
+	struct mdc_item commit;
 	pid_t child;
 };
 
@@ -195,14 +195,16 @@ static void on_abort(void *ctx, struct smtpd_session *s)
 		abort_message(m);
 }
 
-static void on_committed(void *ctx, int status, const char *name, const char *err)
+/* The commit's answer (the message stays until then). */
+static void on_committed(void *ctx, void *owner, int code, const char *ehc, const char *text)
 {
-	struct msg *m = ctx;
+	(void)ctx;
+	struct msg *m = owner;
 	m->staged = 0;
-	m->commit_status = status;
-	snprintf(m->commit_name, sizeof m->commit_name, "%s", status ? (err ? err : "?") : name);
-	m->cnext = m->v->committed;
-	m->v->committed = m;
+	if (!m->s)
+		msg_free(m);
+	else
+		smtpd_answer(m->s, code, ehc, text);
 }
 
 static void spawn(struct msg *m);
@@ -224,7 +226,7 @@ static void on_end(void *ctx, struct smtpd_session *s)
 	}
 	if (v->md) {
 		m->staged = 1;
-		io_maildir_stage(m->mm, on_committed, m);  /* committed at the end of the turn */
+		mdc_stage(&v->commit, &m->commit, m->mm, m);
 		m->mm = NULL;
 	} else if (v->mbox) {
 		char err[256];
@@ -348,60 +350,13 @@ static void reap(void *ctx)
 		io_timer_set(v->child_timer, 5);
 }
 
-/* ---- group commit -------------------------------------------------------- */
-
-/* The answers of the messages whose commit finished: 250, or 451. */
-static void answer_committed(struct srv *v)
-{
-	struct msg *list = v->committed;
-	v->committed = NULL;
-	while (list) {
-		struct msg *m = list;
-		list = m->cnext;
-		if (!m->s) {
-			msg_free(m);
-			continue;
-		}
-		if (m->commit_status) {
-			cli_warn(io_maildir_path(v->md), "%s", m->commit_name);
-			smtpd_answer(m->s, 451, "4.3.0", "Cannot store the message now");
-		} else {
-			char t[300];
-			snprintf(t, sizeof t, "Ok: queued as %.200s", m->commit_name);
-			smtpd_answer(m->s, 250, "2.0.0", t);
-		}
-	}
-}
-
-/* The end of each turn: the answers of the batches the Maildir's worker
- * finished in it (their callbacks ran from its watch), then everything
- * staged in this turn handed to the worker as one round of fsyncs, which
- * runs while the loop goes on serving. */
-static void group_commit(void *ctx)
-{
-	struct srv *v = ctx;
-	if (!v->md)
-		return;
-	answer_committed(v);
-	if (!io_maildir_staged(v->md))
-		return;
-	if (io_maildir_commit_async(v->md, v->loop) < 0) {
-		/* no worker thread: commit here, the loop waiting */
-		io_maildir_commit(v->md);
-		answer_committed(v);
-	}
-}
-
 /* Stopping: what is in flight or staged is committed and answered, the
  * running commands are waited for. */
 static void on_stopping(void *ctx)
 {
 	struct srv *v = ctx;
-	/* an answer lets a pipelined message go on and be staged: until none is */
-	while (v->md && (io_maildir_staged(v->md) || v->committed)) {
-		io_maildir_commit(v->md);
-		answer_committed(v);
-	}
+	if (v->md)
+		mdc_flush(&v->commit);
 	while (v->children) {
 		struct msg *m = v->children;
 		int st = 0;
@@ -459,14 +414,14 @@ int main(int argc, char **argv)
 		cli_die(EX_OSERR, NULL, "%s", err);
 	v.d = smtpd_new(&cfg, v.loop, &hooks, &v);
 	v.child_timer = io_timer_new(v.loop, reap, &v);
-	struct io_hook *hook = io_hook_add(v.loop, group_commit, &v);
-	if (!v.child_timer || !hook)
+	if (!v.child_timer || (v.md && mdc_init(&v.commit, v.md, v.loop, on_committed, &v)))
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
 	if (smtpd_run(v.d))
 		cli_die(EX_OSERR, NULL, "the event loop: %s", strerror(errno));
 	smtpd_free(v.d);
 	io_timer_free(v.child_timer);
-	io_hook_del(hook);
+	if (v.md)
+		mdc_fini(&v.commit);
 	io_maildir_close(v.md);   /* its watch first, then the loop */
 	io_loop_free(v.loop);
 	free(cfg.domains);

@@ -98,7 +98,7 @@ enum mime_status mime_authres_field(struct mime_buf *out, const char *authserv_i
 int mime_hop_is_ours(struct mime_hop *h, const struct mime_field *f)
 {
 	if (!h->below && !mime_field_is(f, "Authentication-Results") &&
-	    !mime_field_is(f, "Received-SPF"))
+	    !mime_field_is(f, "Received-SPF") && !mime_field_is(f, "Return-Path"))
 		h->below = 1;
 	return !h->below;
 }

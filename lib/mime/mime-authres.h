@@ -72,7 +72,10 @@ unsigned mime_authres_method_version(const struct mime_authres *a, size_t i);
 /* Which Authentication-Results fields this hop wrote (DESIGN.md 4, RFC
  * 8601 5): a receiving server prepends Received, then its filters prepend
  * their Authentication-Results (and Received-SPF) above it, so this hop's
- * are the run of those two at the top of the header. Fed every field in
+ * are the run of those two at the top of the header (with the
+ * Return-Path a final delivery puts among or above them: ember receiver
+ * writes Return-Path, Authentication-Results, Received-SPF, Received).
+ * Fed every field in
  * order (zeroed to start), mime_hop_is_ours gives 1 for a field in that
  * run, 0 from the first other field on: an Authentication-Results of our
  * authserv-id further down came with the message and is not to be
