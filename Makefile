@@ -300,7 +300,10 @@ img_var = $($(shell echo $(1) | tr a-z A-Z)_$(2))
 img_args = $(shell printf '%s\n' $(1) | awk '/^-/ { if (l != "") printf "--arg \"%s\" ", l; l = $$0; next } \
 	{ l = l " " $$0 } END { if (l != "") printf "--arg \"%s\"", l }')
 
+# (Debian's libpsl.pc lists none of the libidn2 and libunistring its
+# archive calls: added after it)
 cmd_static_ldlibs = $(shell pkg-config --static --libs $(call lib_pkgs,$(call cmd_uses,$(1))) $(CMD_PKGS_$(1))) \
+	$(if $(filter libpsl,$(call lib_pkgs,$(call cmd_uses,$(1)))),-lidn2 -lunistring) \
 	$(call lib_ldflags,$(call cmd_uses,$(1))) -lm
 # libcrypto.a's dlopen/getaddrinfo/gethostbyname paths warn at link time
 # (unused: ember does its own sockets and DNS); those warnings are filtered

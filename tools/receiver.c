@@ -9,6 +9,7 @@
 #define _GNU_SOURCE  /* pipe2 */
 #include "authcheck.h"
 #include "cli.h"
+#include "pid1.h"
 #include "io.h"
 #include "mdcommit.h"
 #include "mime.h"
@@ -760,6 +761,7 @@ static void stopping_hook(void *ctx)
 
 int main(int argc, char **argv)
 {
+	pid1_boot("receiver", &argc, &argv);
 	static const struct option longopts[] = {
 		SMTPD_LONGOPTS,
 		{"maildir", required_argument, NULL, OPT_MAILDIR},
