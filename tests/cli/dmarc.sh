@@ -241,11 +241,15 @@ then pass "--json: one object, the fields, exit 1"; else fail "--json: one objec
 "$E" dmarc $A --ar unaligned.eml > ar.eml; rc=$?
 head -3 ar.eml | tr -d '\r\n\t' > ar.head
 if [ $rc = 0 ] && grep -q '^Authentication-Results: mx.test; dmarc=fail' ar.head && grep -q 'header.from=example.com' ar.head &&
-	grep -q 'policy.dmarc=reject' ar.head; then
-	pass "--ar: dmarc=fail header.from policy.dmarc, exit 0"
+	grep -q 'polrec.p=reject' ar.head; then
+	pass "--ar: dmarc=fail header.from polrec.p, exit 0"
 else
-	fail "--ar: dmarc=fail header.from policy.dmarc, exit 0" "rc $rc" "$(head -3 ar.eml)"
+	fail "--ar: dmarc=fail header.from polrec.p, exit 0" "rc $rc" "$(head -3 ar.eml)"
 fi
+"$E" dmarc $A --ar sp.eml | head -3 | tr -d '\r\n\t' > ar.sp
+grep -q 'header.from=sub.sp.example polrec.p=none polrec.domain=sp.example' ar.sp &&
+	pass "--ar: a record found above the author domain: polrec.p is its p=, polrec.domain names it" ||
+	fail "--ar: polrec.domain" "$(cat ar.sp)"
 n=$(wc -c < unaligned.eml)
 tail -c "$n" ar.eml > ar.tail
 same_bytes "--ar: the message byte for byte below the field" unaligned.eml ar.tail

@@ -90,7 +90,7 @@ head -1 "$f" | grep -q '^Return-Path: <bounce@sender.test>' && pass "Return-Path
 	fail "Return-Path first" "$(head -1 "$f")"
 ar=$(sed 1d "$f" | ar_of /dev/stdin)
 case $ar in
-"Authentication-Results: mx.test; spf=pass smtp.mailfrom=bounce@sender.test; spf=pass smtp.helo=client.test; dkim=pass header.d=sender.test header.s=s1 header.a=ed25519-sha256 header.b="*"; arc=none; dmarc=pass header.from=sender.test policy.dmarc=none")
+"Authentication-Results: mx.test; spf=pass smtp.mailfrom=bounce@sender.test; spf=pass smtp.helo=client.test; dkim=pass header.d=sender.test header.s=s1 header.a=ed25519-sha256 header.b="*"; arc=none; dmarc=pass header.from=sender.test polrec.p=reject")
 	pass "spf=pass (MAIL FROM, then HELO) dkim=pass arc=none dmarc=pass in one field" ;;
 *) fail "spf=pass dkim=pass arc=none dmarc=pass in one field" "$ar" ;;
 esac
@@ -135,7 +135,7 @@ sed 1d "$f" | ar_of /dev/stdin | grep -q 'spf=pass smtp.helo=client.test' &&
 [ "$(send "$ADDR" 127.0.0.2 bounce@sender.test u.signed)" = ok ] && pass "unaligned From: 250 without --enforce" ||
 	fail "unaligned From: 250"
 f=md/new/$(newest md)
-sed 1d "$f" | ar_of /dev/stdin | grep -q 'dkim=pass header.d=sender.test.*dmarc=fail .*header.from=other.test policy.dmarc=reject' &&
+sed 1d "$f" | ar_of /dev/stdin | grep -q 'dkim=pass header.d=sender.test.*dmarc=fail .*header.from=other.test polrec.p=reject' &&
 	pass "unaligned From: dmarc=fail, disposition reject" || fail "unaligned From: dmarc=fail" "$(sed 1d "$f" | ar_of /dev/stdin)"
 
 # a forged field of our authserv-id on an unaligned message: it stays below ours, unread

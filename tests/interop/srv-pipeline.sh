@@ -62,6 +62,6 @@ sed 's/^From: Alice <alice@sender.test>/From: Mallory <m@other.test>/' a.eml > u
 	fail "unaligned: 250"
 g=$(ls -t md/new | head -1)
 if [ "$g" != "$f" ] && head -3 "md/new/$g" | tr -d '\r\n' |
-	grep -q 'dmarc=fail .*header.from=other.test.*policy.dmarc=reject'; then
+	grep -q 'dmarc=fail .*header.from=other.test.*polrec.p=reject'; then
 	pass "unaligned: dmarc=fail, reject disposition"; else fail "unaligned: dmarc=fail, reject disposition" "$(head -3 "md/new/$g")"; fi
 finish

@@ -22,12 +22,18 @@ const struct ac_ops ac_dmarc_ops = {dmarc_step, dmarc_ans};
 
 int ac_add_dmarc(struct ac_results *s, const struct dmarc_outcome *o)
 {
-	struct mime_authres_prop p[2];
+	struct mime_authres_prop p[3];
 	size_t np = 0;
 	if (*o->from_domain)
 		p[np++] = (struct mime_authres_prop){"header", "from", o->from_domain};
-	if (o->record)
-		p[np++] = (struct mime_authres_prop){"policy", "dmarc", dmarc_policy_name(o->disposition)};
+	/* RFC 9989 11.4's registered properties: the p= of the record found,
+	 * and where it was found when that is not the author domain */
+	if (o->record) {
+		p[np++] = (struct mime_authres_prop){"polrec", "p", dmarc_policy_name(o->record->p)};
+		if (o->policy_domain && !mime_ascii_caseeq(o->policy_domain, strlen(o->policy_domain),
+							   o->from_domain, strlen(o->from_domain)))
+			p[np++] = (struct mime_authres_prop){"polrec", "domain", o->policy_domain};
+	}
 	const char *reason = o->problem_text && *o->problem_text && o->result != DMARC_PASS
 				     ? o->problem_text : NULL;
 	return ac_result(s, "dmarc", dmarc_result_name(o->result), reason, p, np);

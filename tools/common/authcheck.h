@@ -87,8 +87,9 @@ int ac_add_dkim(struct ac_results *s, const struct dkim_verifier *v);
 /* arc= with header.oldest-pass and the latest seal's d= on a pass (RFC 8617
  * 10.1). After DONE. */
 int ac_add_arc(struct ac_results *s, const struct dkim_arc_verifier *v);
-/* dmarc= header.from=, policy.dmarc= (the disposition), the reason when
- * it did not pass. */
+/* dmarc= header.from=, polrec.p= (the record's p=) and polrec.domain=
+ * (where it was found, when not the author domain: RFC 9989 11.4), the
+ * reason when it did not pass. */
 int ac_add_dmarc(struct ac_results *s, const struct dmarc_outcome *o);
 /* The field (one, "ID; none" when there is no result), appended to out:
  * MIME_OK, MIME_ENOMEM, MIME_EINVAL (an authserv-id that cannot be
