@@ -172,19 +172,6 @@ static void logf_(const char *fmt, ...)
 	pthread_mutex_unlock(&log_mu);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int our_domain(const struct relay *v, const char *domain, size_t n)
 {
@@ -351,7 +338,7 @@ static int on_begin(void *ctx, struct smtpd_session *s)
 
 static void flush_out(struct msg *m)
 {
-	if (!m->failed && m->out.len && write_all(m->fd, m->out.data, m->out.len)) {
+	if (!m->failed && m->out.len && cli_write_fd(m->fd, m->out.data, m->out.len)) {
 		logf_("%s: %s", m->v->q.dir, strerror(errno));
 		m->failed = 1;
 	}
@@ -730,7 +717,7 @@ static int make_dsn(struct relay *v, const struct queue_env *e, const int *fail,
 	int fd = queue_msg_create(&v->q, out->id);
 	if (fd < 0)
 		goto done;
-	if (write_all(fd, b.data, b.len)) {
+	if (cli_write_fd(fd, b.data, b.len)) {
 		close(fd);
 		char n[96];
 		snprintf(n, sizeof n, "%s.msg.tmp", out->id);

@@ -259,26 +259,12 @@ static void on_gone(void *ctx, struct smtpd_session *s)
 
 /* ---- --pipe ------------------------------------------------------------- */
 
-/* All of p to a blocking fd (a memfd): short writes go on, EINTR again. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static void spawn(struct msg *m)
 {
 	struct srv *v = m->v;
 	int fd = memfd_create("ember-srv", MFD_CLOEXEC);
-	if (fd < 0 || write_all(fd, m->whole.data ? m->whole.data : "", m->whole.len) < 0 ||
+	if (fd < 0 || cli_write_fd(fd, m->whole.data ? m->whole.data : "", m->whole.len) < 0 ||
 	    lseek(fd, 0, SEEK_SET) != 0) {
 		if (fd >= 0)
 			close(fd);

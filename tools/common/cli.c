@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef EMBER_VERSION
 #define EMBER_VERSION "0"
@@ -166,4 +167,19 @@ void cli_flush_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))
 		cli_die(EX_IOERR, NULL, "write error: %s", strerror(errno));
+}
+
+int cli_write_fd(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

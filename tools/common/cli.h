@@ -41,6 +41,9 @@ FILE *cli_open(const char *path);
 int cli_slurp(FILE *f, const char *where, char **data, size_t *len);
 /* Write all bytes; exits 74 on error (EPIPE included). */
 void cli_write(FILE *f, const void *p, size_t n);
+/* All of p to a blocking fd: short writes go on, EINTR again. 0, or -1
+ * (errno). */
+int cli_write_fd(int fd, const void *p, size_t n);
 /* Flush stdout and exit 74 if anything failed to reach it. */
 void cli_flush_stdout(void);
 

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE  /* syncfs */
 #include "queue.h"
 
+#include "cli.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -234,19 +236,6 @@ int queue_env_parse(const char *p, size_t n, struct queue_env *e)
 	return rc || !end || !e->sender ? -1 : 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* ID.env.tmp with e: the fd (open, not synced), or -1. */
 static int env_tmp(struct queue *q, const struct queue_env *e)
@@ -260,7 +249,7 @@ static int env_tmp(struct queue *q, const struct queue_env *e)
 		return -1;
 	}
 	int fd = openat(q->dirfd, n, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0 && write_all(fd, b.data, b.len)) {
+	if (fd >= 0 && cli_write_fd(fd, b.data, b.len)) {
 		int e2 = errno;
 		close(fd);
 		unlinkat(q->dirfd, n, 0);
