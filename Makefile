@@ -276,6 +276,7 @@ build/bench/libspf2: bench/spf/libspf2.c
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS) $(PEERS)
+	sh scripts/kernel && $(MAKE) --no-print-directory image-files
 	sh bench/run
 
 # ---- images (images/README.md) ---------------------------------------------
