@@ -275,22 +275,6 @@ struct verify {
 	int any_fail, any_temp;
 };
 
-static void read_into(struct job *j, FILE *f)
-{
-	static char buf[1 << 16];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		dkim_verifier_feed(j->v, buf, n);
-		if (ac_ask(&j->job) < 0)
-			oom();
-	}
-	if (ferror(f))
-		cli_die(EX_IOERR, j->where, "read error: %s", strerror(errno));
-	dkim_verifier_feed(j->v, NULL, 0);
-	if (ac_ask(&j->job) < 0)
-		oom();
-}
-
 static void print_sig(const struct verify *vf, const struct job *j, const struct dkim_sig_result *r)
 {
 	if (vf->several)
@@ -394,7 +378,7 @@ static void verify_files(struct verify *vf, char **paths, size_t npaths)
 				oom();
 			ac_job_init(&j->job, &ac_dkim_ops, j->v, vf->dns, NULL, NULL);
 			FILE *f = cli_open(j->path);
-			read_into(j, f);
+			ac_feed_file(&j->job, f, j->where);
 			if (f != stdin)
 				fclose(f);
 		}
@@ -418,7 +402,7 @@ static void verify_filter(struct verify *vf, const char *path)
 	FILE *f = cli_open(path);
 	struct spool in;
 	spool_open(&in, f, j.where);
-	read_into(&j, in.f);
+	ac_feed_file(&j.job, in.f, j.where);
 	if (io_dns_wait(vf->dns))
 		cli_die(EX_OSERR, NULL, "DNS: %s", strerror(errno));
 	struct dns_question q;

@@ -391,11 +391,9 @@ static void data_hook(void *ctx, struct smtpd_session *s, const char *p, size_t 
 	}
 	if (mime_buf_append(&t->msg, p, n))
 		oom();
-	dkim_verifier_feed(t->dkim, p, n);
-	dkim_arc_verifier_feed(t->arc, p, n);
-	read_header(t, p, n);
-	if (ac_ask(&t->dkim_job) < 0 || ac_ask(&t->arc_job) < 0)
+	if (ac_feed(&t->dkim_job, p, n) < 0 || ac_feed(&t->arc_job, p, n) < 0)
 		oom();
+	read_header(t, p, n);
 }
 
 static void end_hook(void *ctx, struct smtpd_session *s)

@@ -14,7 +14,12 @@ static void dkim_ans(void *m, const struct dns_answer *a)
 	dkim_verifier_answer(m, a);
 }
 
-const struct ac_ops ac_dkim_ops = {dkim_step, dkim_ans};
+static void dkim_feed(void *m, const char *p, size_t n)
+{
+	dkim_verifier_feed(m, p, n);
+}
+
+const struct ac_ops ac_dkim_ops = {dkim_step, dkim_ans, dkim_feed};
 
 static enum ac_step arc_step(void *m, struct dns_question *q)
 {
@@ -27,7 +32,12 @@ static void arc_ans(void *m, const struct dns_answer *a)
 	dkim_arc_verifier_answer(m, a);
 }
 
-const struct ac_ops ac_arc_ops = {arc_step, arc_ans};
+static void arc_feed(void *m, const char *p, size_t n)
+{
+	dkim_arc_verifier_feed(m, p, n);
+}
+
+const struct ac_ops ac_arc_ops = {arc_step, arc_ans, arc_feed};
 
 int ac_add_dkim(struct ac_results *s, const struct dkim_verifier *v)
 {

@@ -18,7 +18,7 @@ static void dmarc_ans(void *m, const struct dns_answer *a)
 	dmarc_answer(m, a);
 }
 
-const struct ac_ops ac_dmarc_ops = {dmarc_step, dmarc_ans};
+const struct ac_ops ac_dmarc_ops = {dmarc_step, dmarc_ans, NULL};
 
 int ac_add_dmarc(struct ac_results *s, const struct dmarc_outcome *o)
 {

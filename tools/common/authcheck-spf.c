@@ -12,7 +12,7 @@ static void spf_ans(void *m, const struct dns_answer *a)
 	spf_answer(m, a);
 }
 
-const struct ac_ops ac_spf_ops = {spf_step, spf_ans};
+const struct ac_ops ac_spf_ops = {spf_step, spf_ans, NULL};
 
 int ac_add_spf(struct ac_results *s, const struct spf_outcome *o, const char *sender,
 	       const char *helo)

@@ -2,6 +2,10 @@
  * Authentication-Results builder (authcheck.h). */
 #include "authcheck.h"
 
+#include "cli.h"
+
+#include <errno.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +55,25 @@ int ac_ask(struct ac_job *j)
 	j->asking = 0;
 	j->done = s == AC_DONE;
 	return j->done;
+}
+
+int ac_feed(struct ac_job *j, const char *p, size_t n)
+{
+	j->ops->feed(j->m, p, n);
+	return ac_ask(j);
+}
+
+void ac_feed_file(struct ac_job *j, FILE *f, const char *where)
+{
+	static char buf[1 << 16];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (ac_feed(j, buf, n) < 0)
+			cli_die(EX_SOFTWARE, NULL, "out of memory");
+	if (ferror(f))
+		cli_die(EX_IOERR, where, "read error: %s", strerror(errno));
+	if (ac_feed(j, NULL, 0) < 0)
+		cli_die(EX_SOFTWARE, NULL, "out of memory");
 }
 
 int ac_wait(struct io_dns *dns, struct ac_job *const *jobs, size_t n)

@@ -16,6 +16,7 @@
 #define EMBER_AUTHCHECK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dkim.h"
 #include "dmarc.h"
@@ -30,6 +31,8 @@ enum ac_step { AC_QUERY, AC_WAIT, AC_DONE };
 struct ac_ops {
 	enum ac_step (*next)(void *m, struct dns_question *q);
 	void (*answer)(void *m, const struct dns_answer *a);
+	/* message bytes (n 0: the end), for the machines that read one */
+	void (*feed)(void *m, const char *p, size_t n);
 };
 extern const struct ac_ops ac_spf_ops;    /* m: struct spf_eval */
 extern const struct ac_ops ac_dkim_ops;   /* m: struct dkim_verifier */
@@ -54,6 +57,11 @@ void ac_job_init(struct ac_job *j, const struct ac_ops *ops, void *m, struct io_
 /* Ask every question the machine has now. 1 when it is done, 0 when it
  * waits (for input or answers), -1 when out of memory. */
 int ac_ask(struct ac_job *j);
+/* Message bytes to the job's machine (n 0: the end), then ac_ask. */
+int ac_feed(struct ac_job *j, const char *p, size_t n);
+/* All of f to the job's machine, then its end (a read error: exit 74,
+ * where in the message; out of memory: exit 70). */
+void ac_feed_file(struct ac_job *j, FILE *f, const char *where);
 /* The commands: ask and wait until every job is done (NULL entries are
  * skipped). 0, or -1 when waiting for DNS fails (errno). */
 int ac_wait(struct io_dns *dns, struct ac_job *const *jobs, size_t n);
