@@ -486,13 +486,8 @@ static void fields(struct txn *t, const struct dmarc_outcome *o, int quarantine,
 		if (mime_buf_puts(top, f))
 			oom();
 	}
-	if (smtpd_trace(t->s, top, 0))
+	if (smtpd_trace(t->s, top, 0))  /* ends with one CRLF */
 		oom();
-	/* one line break after it, whatever smtpd_trace ends with (today
-	 * the printer's CRLF and one more: an empty line would end our
-	 * header there) */
-	while (top->len >= 4 && !memcmp(top->data + top->len - 4, "\r\n\r\n", 4))
-		mime_buf_truncate(top, top->len - 2);
 }
 
 static void store(struct txn *t, const struct mime_buf *top);

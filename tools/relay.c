@@ -318,14 +318,7 @@ static int on_begin(void *ctx, struct smtpd_session *s)
 	pthread_mutex_lock(&v->mu);  /* the workers make IDs too (DSNs) */
 	queue_new_id(&v->q, &m->env);
 	pthread_mutex_unlock(&v->mu);
-	if (smtpd_trace(s, &m->env.prefix, 0))
-		return -1;
-	/* one CRLF after the field, whatever the trace writer ends it with (a
-	 * blank line here would end the header) */
-	while (m->env.prefix.len && (m->env.prefix.data[m->env.prefix.len - 1] == '\n' ||
-				     m->env.prefix.data[m->env.prefix.len - 1] == '\r'))
-		m->env.prefix.len--;
-	if (mime_buf_puts(&m->env.prefix, "\r\n"))
+	if (smtpd_trace(s, &m->env.prefix, 0))  /* ends with one CRLF */
 		return -1;
 	m->fd = queue_msg_create(&v->q, m->env.id);
 	if (m->fd < 0) {
